@@ -1,0 +1,97 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// fixedEnv runs commands with a fixed clock and version so output is reproducible.
+func fixedEnv(stdout, stderr io.Writer) *env {
+	return &env{
+		stdout: stdout, stderr: stderr,
+		now:        func() time.Time { return time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC) },
+		getenv:     func(string) string { return "" },
+		isTerminal: func(io.Writer) bool { return false },
+		version:    func() (string, string) { return "0.1.0-test", "0000000000000000000000000000000000000000" },
+	}
+}
+
+// repoRoot is where golden tests run from, so that target names are repo-relative.
+func repoRoot(t *testing.T) string {
+	t.Helper()
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return filepath.Join(wd, "..", "..")
+}
+
+func runCLI(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = run(context.Background(), fixedEnv(&out, &errb), args)
+	return out.String(), errb.String(), code
+}
+
+// The fixture holds one problem per probe, a deviation in force, one approved by its own
+// requester and one expired. The golden files pin the exact controls and findings.
+func TestGoldenKnownProblems(t *testing.T) {
+	root := repoRoot(t)
+	t.Chdir(root)
+	ext := map[string]string{"text": "txt", "json": "json", "sarif": "sarif", "html": "html", "markdown": "md", "junit": "xml"}
+	for format, e := range ext {
+		t.Run(format, func(t *testing.T) {
+			out, stderr, code := runCLI(t, "scan", "--format", format, "testdata/known-problems")
+			if code != ExitFailing {
+				t.Fatalf("exit code %d, want %d; stderr:\n%s", code, ExitFailing, stderr)
+			}
+			if !strings.Contains(stderr, "PR-1: policy pack") {
+				t.Errorf("no policy expiry warning on stderr:\n%s", stderr)
+			}
+			golden := filepath.Join(root, "internal", "cli", "testdata", "golden", "known-problems."+e)
+			if *update {
+				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run go test ./internal/cli -run TestGolden -update)", err)
+			}
+			if out != string(want) {
+				t.Errorf("%s output differs from %s; rerun with -update and review the diff.\n%s", format, golden, firstDiff(string(want), out))
+			}
+		})
+	}
+}
+
+func firstDiff(want, got string) string {
+	wl, gl := strings.Split(want, "\n"), strings.Split(got, "\n")
+	for i := 0; i < len(wl) || i < len(gl); i++ {
+		var w, g string
+		if i < len(wl) {
+			w = wl[i]
+		}
+		if i < len(gl) {
+			g = gl[i]
+		}
+		if w != g {
+			return "line " + strconv.Itoa(i+1) + ":\n  want: " + w + "\n  got:  " + g
+		}
+	}
+	return ""
+}

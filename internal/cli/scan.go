@@ -1,0 +1,236 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/posture-dev/posture/internal/config"
+	"github.com/posture-dev/posture/internal/engine"
+	"github.com/posture-dev/posture/internal/policy"
+	"github.com/posture-dev/posture/internal/probe/registry"
+	"github.com/posture-dev/posture/internal/report"
+	"github.com/posture-dev/posture/internal/target"
+)
+
+type scanFlags struct {
+	format, output, failOn, policy, config, maxFileSize string
+	only, skip                                          []string
+	jobs                                                int
+	noColor                                             bool
+}
+
+const scanLong = `NAME
+    posture scan - audit targets against the policy and report per control
+
+SYNOPSIS
+    posture scan [flags] [TARGET...]
+
+DESCRIPTION
+    Runs every probe that applies to each TARGET and reports each control of
+    the policy pack as pass, fail, deviation, not-applicable or unknown, with
+    the findings behind it. With no TARGET, scans the current directory.
+
+    A TARGET is a directory or git repository (its files as git lists them:
+    tracked plus untracked-but-not-ignored; otherwise every file under it).
+    https://HOST[:PORT] and host:local name endpoint and host targets; their
+    probes arrive in later versions, so their controls report unknown today.
+
+    Symbolic links are never followed. Files larger than --max-file-size,
+    unreadable files, pipes and sockets are listed as not examined, with the
+    reason, and the checks that needed them report unknown instead of pass.
+
+CONFIGURATION
+    .posture.yaml at the root of the first repository target (or --config)
+    sets defaults for these flags and the scope: paths that are not part of
+    the deployed system, each with a reason that every report repeats. A
+    finding inside the scope can only be silenced by a deviation recorded in
+    .posture/deviations.yaml, approved by someone other than its requester
+    and not expired; anything else is reported under ST-2. See
+    docs/configuration.md and docs/deviations.md.
+
+EXIT STATUS
+    0   no open finding at or above --fail-on severity
+    1   at least one open finding at or above --fail-on severity
+    2   usage error, unreadable policy or configuration, or an interrupted scan
+
+ENVIRONMENT
+    NO_COLOR   when set, text output has no colour (colour is only ever used
+               when standard output is a terminal)
+
+EXAMPLES
+    posture scan
+    posture scan --format sarif --output posture.sarif .
+    posture scan --only CR,VM-1 --fail-on medium ~/src/site
+    posture scan --skip SC --format html --output report.html`
+
+func newScan(e *env) *cobra.Command {
+	var f scanFlags
+	cmd := &cobra.Command{
+		Use:   "scan [TARGET...]",
+		Short: "Audit targets against the policy and report per control",
+		Long:  scanLong,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runScan(cmd, e, &f, args)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&f.format, "format", "f", "", "report format: "+strings.Join(report.Formats, ", ")+" (default text)")
+	fl.StringVarP(&f.output, "output", "o", "", "write the report to FILE instead of standard output")
+	fl.StringVar(&f.failOn, "fail-on", "", "lowest severity of an open finding that makes the exit code 1: info, low, medium, high, critical (default high)")
+	fl.StringVar(&f.policy, "policy", "", "policy pack file (a full pack, or one that `extends: default`)")
+	fl.StringVar(&f.config, "config", "", "configuration file (default: .posture.yaml in the first repository target)")
+	fl.StringSliceVar(&f.only, "only", nil, "check only these controls or sections (e.g. CR,VM-1)")
+	fl.StringSliceVar(&f.skip, "skip", nil, "leave out these controls or sections")
+	fl.StringVar(&f.maxFileSize, "max-file-size", "", "skip files larger than this (default 10MiB)")
+	fl.IntVarP(&f.jobs, "jobs", "j", 0, "probes to run at once (default: number of CPUs)")
+	fl.BoolVar(&f.noColor, "no-color", false, "never colour text output")
+	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(report.Formats, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("fail-on", cobra.FixedCompletions([]string{"info", "low", "medium", "high", "critical"}, cobra.ShellCompDirectiveNoFileComp))
+	return cmd
+}
+
+func runScan(cmd *cobra.Command, e *env, f *scanFlags, args []string) error {
+	if len(args) == 0 {
+		args = []string{"."}
+	}
+	var targets []*target.Target
+	for _, a := range args {
+		t, err := target.Parse(a)
+		if err != nil {
+			return usageError("%v", err)
+		}
+		targets = append(targets, t)
+	}
+
+	cfg, err := loadConfig(f.config, targets)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	set := cmd.Flags().Changed
+	pick := func(flag, fromFlag, fromCfg, def string) string {
+		if set(flag) || fromFlag != "" {
+			return fromFlag
+		}
+		if fromCfg != "" {
+			return fromCfg
+		}
+		return def
+	}
+	format := pick("format", f.format, cfg.Format, "text")
+	if !slices.Contains(report.Formats, format) {
+		return usageError("unknown --format %q (want one of %s)", format, strings.Join(report.Formats, ", "))
+	}
+	failOn, err := policy.ParseSeverity(pick("fail-on", f.failOn, cfg.FailOn, "high"))
+	if err != nil {
+		return usageError("--fail-on: %v", err)
+	}
+	var maxSize int64
+	if s := pick("max-file-size", f.maxFileSize, cfg.MaxFileSize, ""); s != "" {
+		if maxSize, err = config.ParseSize(s); err != nil {
+			return usageError("--max-file-size: %v", err)
+		}
+	}
+	only, skip := f.only, f.skip
+	if !set("only") {
+		only = cfg.Only
+	}
+	if !set("skip") {
+		skip = cfg.Skip
+	}
+
+	pack, err := loadPack(pick("policy", f.policy, cfg.Policy, ""))
+	if err != nil {
+		return usageError("%v", err)
+	}
+	warnExpired(e, pack)
+
+	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	res, err := engine.Run(ctx, targets, engine.Options{
+		Pack: pack, Probes: registry.All(), Jobs: f.jobs, Now: e.now, MaxFileSize: maxSize,
+		Exclude: cfg.Scope.Exclude, Only: upper(only), Skip: upper(skip),
+	})
+	if err != nil {
+		return usageError("%v", err)
+	}
+
+	out, closeOut, err := openOutput(e, f.output)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	color := format == "text" && f.output == "" && !f.noColor && e.getenv("NO_COLOR") == "" && e.isTerminal(e.stdout)
+	v, c := e.version()
+	if err := report.Write(out, format, res, report.Meta{Version: v, Commit: c}, report.Options{Color: color, FailOn: failOn}); err != nil {
+		closeOut()
+		return &exitError{code: ExitError, err: fmt.Errorf("writing report: %w", err)}
+	}
+	if err := closeOut(); err != nil {
+		return &exitError{code: ExitError, err: fmt.Errorf("writing report: %w", err)}
+	}
+	switch {
+	case res.Interrupted:
+		return &exitError{code: ExitError, err: fmt.Errorf("scan interrupted; the report is partial")}
+	case res.Failing(failOn):
+		return &exitError{code: ExitFailing}
+	}
+	return nil
+}
+
+// loadConfig reads --config, or .posture.yaml from the first repository target.
+func loadConfig(explicit string, targets []*target.Target) (*config.Config, error) {
+	if explicit != "" {
+		return config.Load(explicit, true)
+	}
+	for _, t := range targets {
+		if t.Root != "" {
+			return config.Load(filepath.Join(t.Root, config.FileName), false)
+		}
+	}
+	return &config.Config{}, nil
+}
+
+// openOutput writes to a temporary file beside the destination and renames it into place
+// on success, so a failed run never leaves a truncated report behind.
+func openOutput(e *env, path string) (io.Writer, func() error, error) {
+	if path == "" {
+		return e.stdout, func() error { return nil }, nil
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".posture-report-*")
+	if err != nil {
+		return nil, nil, fmt.Errorf("--output: %w", err)
+	}
+	done := false
+	return tmp, func() error {
+		if done {
+			return nil
+		}
+		done = true
+		if err := tmp.Close(); err != nil {
+			os.Remove(tmp.Name())
+			return err
+		}
+		if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+			os.Remove(tmp.Name())
+			return err
+		}
+		return os.Rename(tmp.Name(), path)
+	}, nil
+}
+
+func upper(s []string) []string {
+	out := make([]string, 0, len(s))
+	for _, v := range s {
+		if v = strings.ToUpper(strings.TrimSpace(v)); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}

@@ -1,0 +1,94 @@
+// Package config reads .posture.yaml, a repository's defaults for `posture scan`.
+// Command-line flags override it; docs/configuration.md documents every field.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/posture-dev/posture/internal/fileset"
+	"github.com/posture-dev/posture/internal/yamlfile"
+)
+
+// FileName is the config file looked for at the root of the first repository target.
+const FileName = ".posture.yaml"
+
+// Config holds repository defaults.
+type Config struct {
+	// Policy is a pack file, relative to the config file's directory.
+	Policy      string   `yaml:"policy"`
+	FailOn      string   `yaml:"fail_on"`
+	Format      string   `yaml:"format"`
+	Only        []string `yaml:"only"`
+	Skip        []string `yaml:"skip"`
+	MaxFileSize string   `yaml:"max_file_size"`
+	Scope       Scope    `yaml:"scope"`
+
+	// Path is where the config was read from ("" when none was found).
+	Path string `yaml:"-"`
+}
+
+// Scope lists paths that are not part of the deployed system. Scope is not a deviation:
+// it can only remove whole paths, each with a reason every report repeats.
+type Scope struct {
+	Exclude []fileset.Exclusion `yaml:"exclude"`
+}
+
+// Load reads path; with required false, a missing file yields an empty config.
+func Load(path string, required bool) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) && !required {
+		return &Config{}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading config: %w", err)
+	}
+	var c Config
+	if err := yamlfile.Decode(path, data, &c); err != nil {
+		return nil, err
+	}
+	c.Path = path
+	for i, e := range c.Scope.Exclude {
+		if strings.TrimSpace(e.Pattern) == "" {
+			return nil, fmt.Errorf("%s: scope.exclude[%d] has no path", path, i)
+		}
+		if strings.TrimSpace(e.Reason) == "" {
+			return nil, fmt.Errorf("%s: scope.exclude[%d] (%s) has no reason; every exclusion must say why the path is not part of the deployed system", path, i, e.Pattern)
+		}
+	}
+	if c.Policy != "" && !filepath.IsAbs(c.Policy) {
+		c.Policy = filepath.Join(filepath.Dir(path), c.Policy)
+	}
+	if c.MaxFileSize != "" {
+		if _, err := ParseSize(c.MaxFileSize); err != nil {
+			return nil, fmt.Errorf("%s: max_file_size: %w", path, err)
+		}
+	}
+	return &c, nil
+}
+
+// ParseSize reads "10MiB", "512KiB", "1GiB", "2MB" or a plain byte count.
+func ParseSize(s string) (int64, error) {
+	s = strings.TrimSpace(s)
+	units := []struct {
+		suffix string
+		mult   int64
+	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}, {"GB", 1e9}, {"MB", 1e6}, {"KB", 1e3}, {"B", 1}}
+	mult := int64(1)
+	for _, u := range units {
+		if strings.HasSuffix(s, u.suffix) {
+			s, mult = strings.TrimSpace(strings.TrimSuffix(s, u.suffix)), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("size %q: want a positive number with an optional unit (KiB, MiB, GiB)", s)
+	}
+	return n * mult, nil
+}

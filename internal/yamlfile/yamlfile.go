@@ -1,0 +1,71 @@
+// Package yamlfile decodes posture's own YAML files (policy packs, deviations, config)
+// strictly: unknown fields and duplicate keys are errors that name the file and line.
+package yamlfile
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/parser"
+)
+
+// Decode reads data into v, rejecting unknown fields. Errors carry name:line:column.
+func Decode(name string, data []byte, v any) error {
+	if err := yaml.UnmarshalWithOptions(data, v, yaml.Strict()); err != nil {
+		return wrap(name, err)
+	}
+	return nil
+}
+
+// wrap turns a go-yaml error into "name:line:col: message" without the source excerpt,
+// so that messages stay on one line in reports.
+func wrap(name string, err error) error {
+	var se yaml.Error
+	if errors.As(err, &se) {
+		if tk := se.GetToken(); tk != nil && tk.Position != nil {
+			return fmt.Errorf("%s:%d:%d: %s", name, tk.Position.Line, tk.Position.Column, oneLine(se.GetMessage()))
+		}
+	}
+	return fmt.Errorf("%s: %s", name, oneLine(err.Error()))
+}
+
+func oneLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	return s
+}
+
+// ItemLines returns the line of each item in the top-level sequence under key, in order.
+// It returns nil when the document does not parse or has no such sequence.
+func ItemLines(data []byte, key string) []int {
+	f, err := parser.ParseBytes(data, 0)
+	if err != nil || len(f.Docs) == 0 {
+		return nil
+	}
+	m, ok := f.Docs[0].Body.(*ast.MappingNode)
+	if !ok {
+		return nil
+	}
+	for _, kv := range m.Values {
+		if kv.Key.String() != key {
+			continue
+		}
+		seq, ok := kv.Value.(*ast.SequenceNode)
+		if !ok {
+			return nil
+		}
+		lines := make([]int, len(seq.Values))
+		for i, item := range seq.Values {
+			if tk := item.GetToken(); tk != nil && tk.Position != nil {
+				lines[i] = tk.Position.Line
+			}
+		}
+		return lines
+	}
+	return nil
+}

@@ -1,0 +1,18 @@
+<?php
+/**
+ * Site configuration. Deliberately weak: posture's test fixture.
+ */
+define( 'DB_NAME', 'site' );
+define( 'DB_HOST', 'localhost' );
+
+// define( 'DISALLOW_FILE_EDIT', true );  -- commented out, so not in force
+
+define( 'FORCE_SSL_ADMIN', false );
+define( 'WP_DEBUG', true );
+
+$table_prefix = 'wp_';
+
+if ( ! defined( 'ABSPATH' ) ) {
+	define( 'ABSPATH', __DIR__ . '/' );
+}
+require_once ABSPATH . 'wp-settings.php';
