@@ -99,7 +99,7 @@ func TestBadInputTree(t *testing.T) {
 	for _, n := range inv.Notes {
 		notes += n.Path + ": " + n.Reason + "\n"
 	}
-	if !strings.Contains(notes, "bad-\ufffd\ufffd-name.txt: file name is not valid UTF-8") {
+	if !strings.Contains(notes, "bad-\ufffd-name.txt: file name is not valid UTF-8") {
 		t.Errorf("invalid UTF-8 name not noted; notes:\n%s", notes)
 	}
 	statuses := map[string]string{}

@@ -259,3 +259,18 @@ func TestSeverityOverrideWins(t *testing.T) {
 		t.Fatalf("severity %s, want critical", sev)
 	}
 }
+
+func TestST2FindingsCarrySeverityAndFailTheScan(t *testing.T) {
+	dir := t.TempDir()
+	writeDeviations(t, dir, "deviations:\n  - id: D\n    control: VM-1\n    match: {path: x}\n    reason: r\n    requested_by: a\n    approved_by: a\n    approved_on: 2026-01-01\n    expires: 2027-01-01\n")
+	pack, _ := policy.Default()
+	tg, _ := target.Parse(dir)
+	res, err := Run(context.Background(), []*target.Target{tg}, Options{Pack: pack, Now: fixedNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st2 := status(res.Targets[0], "ST-2")
+	if len(st2.Findings) != 1 || st2.Findings[0].Severity != policy.High || !res.Failing(policy.High) {
+		t.Fatalf("ST-2 findings %+v; failing=%v", st2.Findings, res.Failing(policy.High))
+	}
+}

@@ -36,9 +36,11 @@ func evaluate(tr *targetRun, opt Options, now time.Time) *TargetResult {
 	if t.Kind == policy.KindRepo && tr.setupErr == nil {
 		st2 = applyDeviations(t.Root, findings, opt.Pack, now)
 		res.Deviations = st2.states
-		for _, f := range st2.findings {
-			f.Target = t.Name
-			findings = append(findings, f)
+		if c := opt.Pack.Control("ST-2"); c != nil && selected(c, opt) {
+			for _, f := range st2.findings {
+				f.Target, f.Severity = t.Name, c.Severity
+				findings = append(findings, f)
+			}
 		}
 		assignFingerprints(findings)
 	}

@@ -186,6 +186,10 @@ func (s *Set) add(p string) {
 		s.skipped = append(s.skipped, Skip{Path: Display(p), Reason: fmt.Sprintf("larger than the %s size limit (%s)", HumanSize(s.MaxFileSize), HumanSize(fi.Size()))})
 		return
 	}
+	if err := readable(full); err != nil {
+		s.skipped = append(s.skipped, Skip{Path: Display(p), Reason: "cannot be read: " + describe(err)})
+		return
+	}
 	s.files = append(s.files, File{Path: p, Size: fi.Size()})
 }
 

@@ -139,14 +139,12 @@ func (s *Set) Read(f File) ([]byte, error) {
 	full := filepath.Join(s.Root, filepath.FromSlash(f.Path))
 	fh, err := os.Open(full)
 	if err != nil {
-		s.skip(f.Path, "cannot be read: "+describe(err))
-		return nil, fmt.Errorf("%s: %w", Display(f.Path), err)
+		return nil, s.readFailed(f.Path, err)
 	}
 	defer fh.Close()
 	data, err := io.ReadAll(io.LimitReader(fh, s.MaxFileSize+1))
 	if err != nil {
-		s.skip(f.Path, "cannot be read: "+describe(err))
-		return nil, fmt.Errorf("%s: %w", Display(f.Path), err)
+		return nil, s.readFailed(f.Path, err)
 	}
 	if int64(len(data)) > s.MaxFileSize {
 		s.skip(f.Path, fmt.Sprintf("larger than the %s size limit", HumanSize(s.MaxFileSize)))
@@ -154,6 +152,23 @@ func (s *Set) Read(f File) ([]byte, error) {
 	}
 	return data, nil
 }
+
+// readFailed records a file that could not be read and returns an error that names the
+// file relative to the root (never the absolute path of the machine that scanned it).
+func (s *Set) readFailed(p string, err error) error {
+	reason := "cannot be read: " + describe(err)
+	s.skip(p, reason)
+	return &ReadError{Path: Display(p), Reason: reason, Err: err}
+}
+
+// ReadError says which file could not be read and why.
+type ReadError struct {
+	Path, Reason string
+	Err          error
+}
+
+func (e *ReadError) Error() string { return e.Path + ": " + e.Reason }
+func (e *ReadError) Unwrap() error { return e.Err }
 
 // Display makes a path printable: invalid UTF-8 bytes become U+FFFD.
 func Display(p string) string { return strings.ToValidUTF8(p, "\uFFFD") }

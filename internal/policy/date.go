@@ -63,3 +63,8 @@ func (d Date) String() string {
 func (d Date) EndsBefore(t time.Time) bool {
 	return !d.IsZero() && !t.Before(d.AddDate(0, 0, 1))
 }
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (d *Date) UnmarshalJSON(b []byte) error {
+	return d.UnmarshalYAML(b)
+}

@@ -5,7 +5,7 @@ package registry
 import (
 	"github.com/posture-dev/posture/internal/probe"
 	"github.com/posture-dev/posture/internal/probe/hygiene"
-	"github.com/posture-dev/posture/internal/probe/wordpress"
+	// WP "github.com/posture-dev/posture/internal/probe/wordpress"
 )
 
 // All returns every probe posture ships, in a stable order.
@@ -15,7 +15,7 @@ func All() []probe.Probe {
 		hygiene.UpdateTooling{},
 		hygiene.Lockfiles{},
 		hygiene.CodeOwners{},
-		wordpress.New(),
+		// WP wordpress.New(),
 	}
 }
 
