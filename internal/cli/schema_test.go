@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -12,6 +13,13 @@ import (
 
 // validate checks a document against a JSON Schema file.
 func validate(t *testing.T, schemaPath string, doc []byte) {
+	t.Helper()
+	if err := validateErr(t, schemaPath, doc); err != nil {
+		t.Fatalf("output does not validate against %s:\n%v", filepath.Base(schemaPath), err)
+	}
+}
+
+func validateErr(t *testing.T, schemaPath string, doc []byte) error {
 	t.Helper()
 	raw, err := os.ReadFile(schemaPath)
 	if err != nil {
@@ -34,9 +42,7 @@ func validate(t *testing.T, schemaPath string, doc []byte) {
 	if err != nil {
 		t.Fatalf("output is not JSON: %v", err)
 	}
-	if err := sch.Validate(inst); err != nil {
-		t.Fatalf("output does not validate against %s:\n%v", filepath.Base(schemaPath), err)
-	}
+	return sch.Validate(inst)
 }
 
 // The SARIF we write must be valid SARIF 2.1.0 according to the official OASIS schema,
@@ -48,7 +54,13 @@ func TestSARIFValidatesAgainstOfficialSchema(t *testing.T) {
 	if code != ExitFailing {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	validate(t, filepath.Join(root, "internal", "report", "testdata", "sarif-schema-2.1.0.json"), []byte(out))
+	schema := filepath.Join(root, "internal", "report", "testdata", "sarif-schema-2.1.0.json")
+	validate(t, schema, []byte(out))
+	// The validator must be able to say no: a level SARIF does not define is rejected.
+	broken := strings.Replace(out, `"level": "error"`, `"level": "fatal"`, 1)
+	if broken == out || validateErr(t, schema, []byte(broken)) == nil {
+		t.Fatal("an invalid SARIF level passed validation")
+	}
 
 	var log struct {
 		Runs []struct {
