@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"flag"
 	"io"
 	"os"
@@ -94,4 +95,35 @@ func firstDiff(want, got string) string {
 		}
 	}
 	return ""
+}
+
+// The fixture's expected outcome, spelled out so a reader need not decode the golden files.
+func TestKnownProblemsControls(t *testing.T) {
+	t.Chdir(repoRoot(t))
+	out, _, _ := runCLI(t, "scan", "--format", "json", "testdata/known-problems")
+	var doc struct {
+		Targets []struct {
+			Controls []struct {
+				ID     string `json:"id"`
+				Status string `json:"status"`
+			} `json:"controls"`
+		} `json:"targets"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][]string{}
+	for _, c := range doc.Targets[0].Controls {
+		got[c.Status] = append(got[c.Status], c.ID)
+	}
+	want := map[string]string{
+		"fail":      "CR-1 CH-1 ST-2 SC-2 VM-1 VM-2 VM-5",
+		"deviation": "SC-8",
+		"pass":      "",
+	}
+	for status, ids := range want {
+		if g := strings.Join(got[status], " "); g != ids {
+			t.Errorf("%s: %q, want %q", status, g, ids)
+		}
+	}
 }

@@ -155,7 +155,7 @@ func runScan(cmd *cobra.Command, e *env, f *scanFlags, args []string) error {
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	res, err := engine.Run(ctx, targets, engine.Options{
-		Pack: pack, Probes: registry.All(), Jobs: f.jobs, Now: e.now, MaxFileSize: maxSize,
+		Pack: pack, Probes: registry.All(registry.Config{}), Jobs: f.jobs, Now: e.now, MaxFileSize: maxSize,
 		Exclude: cfg.Scope.Exclude, Only: upper(only), Skip: upper(skip),
 	})
 	if err != nil {

@@ -5,24 +5,31 @@ package registry
 import (
 	"github.com/posture-dev/posture/internal/probe"
 	"github.com/posture-dev/posture/internal/probe/hygiene"
-	// WP "github.com/posture-dev/posture/internal/probe/wordpress"
+	"github.com/posture-dev/posture/internal/probe/secrets"
+	"github.com/posture-dev/posture/internal/probe/wordpress"
 )
 
+// Config carries the settings of probes that have any, as data from flags and .posture.yaml.
+type Config struct {
+	Secrets secrets.Options
+}
+
 // All returns every probe posture ships, in a stable order.
-func All() []probe.Probe {
+func All(cfg Config) []probe.Probe {
 	return []probe.Probe{
 		hygiene.SecurityContact{},
 		hygiene.UpdateTooling{},
 		hygiene.Lockfiles{},
 		hygiene.CodeOwners{},
-		// WP wordpress.New(),
+		wordpress.New(),
+		secrets.New(cfg.Secrets),
 	}
 }
 
 // Controls maps each probe's name to the controls it reports under, for policy lint.
 func Controls() map[string][]string {
 	out := map[string][]string{}
-	for _, p := range All() {
+	for _, p := range All(Config{}) {
 		out[p.Name()] = p.Controls()
 	}
 	return out
