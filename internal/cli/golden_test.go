@@ -117,7 +117,7 @@ func TestKnownProblemsControls(t *testing.T) {
 		got[c.Status] = append(got[c.Status], c.ID)
 	}
 	want := map[string]string{
-		"fail":      "CR-1 CH-1 ST-2 SC-2 VM-1 VM-2 VM-5",
+		"fail":      "CR-1 CR-4 CH-1 ST-2 SC-2 VM-1 VM-2 VM-5",
 		"deviation": "SC-8",
 		"pass":      "",
 	}

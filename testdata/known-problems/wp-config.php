@@ -4,6 +4,7 @@
  */
 define( 'DB_NAME', 'site' );
 define( 'DB_HOST', 'localhost' );
+define( 'DB_PASSWORD', 'Vq8#nLr2Tx9!mWk4' ); // fixture value, never a real credential
 
 // define( 'DISALLOW_FILE_EDIT', true );  -- commented out, so not in force
 
