@@ -109,10 +109,12 @@ for i in range(4):
 # --- Go ---
 for i in range(3):
     p = f'cmd/worker{i}/main.go'
-    neg(p, 'package main')
+    neg(p, 'package main'); neg(p, '')
+    pos(p, f'const signingKey = "{tok(44)}"', 'go signing key'); neg(p, '')
+    neg(p, 'func main() {')
     pos(p, f'\tcfg := Config{{User: "worker", Password: "{pw()}"}}', 'go struct password')
     neg(p, '\tcfg.Password = os.Getenv("WORKER_PASSWORD")')
-    pos(p, f'const signingKey = "{tok(44)}"', 'go signing key')
+    neg(p, '}'); neg(p, '')
     neg(p, f'const traceID = "{hexs(32)}"')
 
 # --- Java properties / XML / INI ---

@@ -1,5 +1,10 @@
 package main
-	cfg := Config{User: "worker", Password: "JMOKzjroii389.ob"}
+
+const signingKey = "tz0CuZs6JDqrmJ0LDob0Lq5dceiZId17EM2kE0CgBHqu"
+
+func main() {
+	cfg := Config{User: "worker", Password: "QIFAivibwx867_yu"}
 	cfg.Password = os.Getenv("WORKER_PASSWORD")
-const signingKey = "0Lq5dceiZId17EM2kE0CgBHquHqlbqRrdSUH0yC7zyup"
-const traceID = "b6ec8f1fe3b4bb06d6f17ecf08676d51"
+}
+
+const traceID = "7b6ec8f1fe3b4bb06d6f17ecf08676d5"

@@ -1,5 +1,10 @@
 package main
-	cfg := Config{User: "worker", Password: "HYPKeppptv229@aX"}
+
+const signingKey = "FFNQl3kMGaXDfTRiBqMa53lAdDJRSzuOjwhdboUAuGgP"
+
+func main() {
+	cfg := Config{User: "worker", Password: "BOQWxadzxs098!Ah"}
 	cfg.Password = os.Getenv("WORKER_PASSWORD")
-const signingKey = "DfTRiBqMa53lAdDJRSzuOjwhdboUAuGgPcCGSVbg6YVK"
-const traceID = "01d3dc742e1a01671796973c3f4e170b"
+}
+
+const traceID = "dc742e1a01671796973c3f4e170bdf5d"
