@@ -83,7 +83,7 @@ func TestConfigFileSetsDefaultsAndScope(t *testing.T) {
 	}
 	// A flag beats the config.
 	out, _, _ = runCLI(t, "scan", "--format", "text", dir)
-	if !strings.Contains(out, "out of scope: fixtures/** (1 paths): deliberately broken examples") {
+	if !strings.Contains(out, "out of scope: fixtures/** (1 path): deliberately broken examples") {
 		t.Fatalf("text report does not state the exclusion:\n%s", out)
 	}
 }

@@ -137,7 +137,7 @@ func writeJUnit(w io.Writer, d *Document) error {
 
 func junitProperties(d *Document, t Target) []junitProperty {
 	word, _ := verdictParts(d)
-	return []junitProperty{
+	props := []junitProperty{
 		{"policy.name", d.Policy.Name},
 		{"policy.version", d.Policy.Version},
 		{"policy.last_reviewed", d.Policy.LastReviewed.String()},
@@ -149,6 +149,15 @@ func junitProperties(d *Document, t Target) []junitProperty {
 		{"verdict.fail_on", string(cmp.Or(d.Verdict.FailOn, "high"))},
 		{"interrupted", strconv.FormatBool(d.Interrupted)},
 	}
+	if inv := t.Inventory; inv != nil {
+		// Scope is stated in every format so that a reader can judge what was left out.
+		for i, e := range inv.Exclusions {
+			props = append(props, junitProperty{fmt.Sprintf("scope.exclude.%d", i+1),
+				fmt.Sprintf("%s (%s): %s", e.Pattern, countPaths(e.Matched), e.Reason)})
+		}
+		props = append(props, junitProperty{"inventory.not_examined", strconv.Itoa(len(inv.Skipped))})
+	}
+	return props
 }
 
 func junitCaseFor(c Control) junitCase {

@@ -216,3 +216,11 @@ func (d *Document) sectionTitle(id string) string {
 	}
 	return id
 }
+
+// countPaths says how many paths an exclusion removed, in words.
+func countPaths(n int) string {
+	if n == 1 {
+		return "1 path"
+	}
+	return fmt.Sprintf("%d paths", n)
+}

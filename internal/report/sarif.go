@@ -180,6 +180,10 @@ func writeSARIF(w io.Writer, d *Document) error {
 			}
 		}
 		if t.Inventory != nil {
+			for _, e := range t.Inventory.Exclusions {
+				inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications, sarifNotification{
+					Level: "note", Message: sarifText{Text: fmt.Sprintf("out of scope on %s: %s (%s): %s", t.Name, e.Pattern, countPaths(e.Matched), e.Reason)}})
+			}
 			for _, s := range t.Inventory.Skipped {
 				inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications, sarifNotification{
 					Level: "note", Message: sarifText{Text: "not examined: " + s.Reason},

@@ -91,7 +91,7 @@ func writeScope(w io.Writer, t Target, c ansi) {
 		return
 	}
 	for _, e := range inv.Exclusions {
-		fmt.Fprintf(w, "  out of scope: %s (%d paths): %s\n", e.Pattern, e.Matched, e.Reason)
+		fmt.Fprintf(w, "  out of scope: %s (%s): %s\n", e.Pattern, countPaths(e.Matched), e.Reason)
 	}
 	if len(inv.Skipped) > 0 {
 		fmt.Fprintf(w, "  %snot examined: %d paths%s\n", c.yellow, len(inv.Skipped), c.reset)
