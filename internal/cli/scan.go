@@ -16,6 +16,7 @@ import (
 	"github.com/posture-dev/posture/internal/engine"
 	"github.com/posture-dev/posture/internal/policy"
 	"github.com/posture-dev/posture/internal/probe/registry"
+	"github.com/posture-dev/posture/internal/probe/secrets"
 	"github.com/posture-dev/posture/internal/report"
 	"github.com/posture-dev/posture/internal/target"
 )
@@ -25,6 +26,10 @@ type scanFlags struct {
 	only, skip                                          []string
 	jobs                                                int
 	noColor                                             bool
+	noHistory, staged                                   bool
+	since                                               string
+	maxDepth                                            int
+	refs                                                []string
 }
 
 const scanLong = `NAME
@@ -92,6 +97,11 @@ func newScan(e *env) *cobra.Command {
 	fl.StringVar(&f.maxFileSize, "max-file-size", "", "skip files larger than this (default 10MiB)")
 	fl.IntVarP(&f.jobs, "jobs", "j", 0, "probes to run at once (default: number of CPUs)")
 	fl.BoolVar(&f.noColor, "no-color", false, "never colour text output")
+	fl.BoolVar(&f.noHistory, "no-history", false, "do not scan git history for secrets (CR-4), only the working tree")
+	fl.StringVar(&f.since, "since", "", "scan git history only from this day on (YYYY-MM-DD)")
+	fl.IntVar(&f.maxDepth, "max-depth", 0, "scan at most this many commits back from each ref")
+	fl.StringSliceVar(&f.refs, "refs", nil, "scan history only of these ref globs (e.g. refs/heads/main); default all branches and tags")
+	fl.BoolVar(&f.staged, "staged", false, "pre-commit mode: scan only what is staged for the next commit")
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(report.Formats, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("fail-on", cobra.FixedCompletions([]string{"info", "low", "medium", "high", "critical"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
@@ -146,6 +156,11 @@ func runScan(cmd *cobra.Command, e *env, f *scanFlags, args []string) error {
 		skip = cfg.Skip
 	}
 
+	secretOpts, err := secretOptions(cmd, f, cfg)
+	if err != nil {
+		return usageError("%v", err)
+	}
+
 	pack, err := loadPack(pick("policy", f.policy, cfg.Policy, ""))
 	if err != nil {
 		return usageError("%v", err)
@@ -155,7 +170,7 @@ func runScan(cmd *cobra.Command, e *env, f *scanFlags, args []string) error {
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	res, err := engine.Run(ctx, targets, engine.Options{
-		Pack: pack, Probes: registry.All(registry.Config{}), Jobs: f.jobs, Now: e.now, MaxFileSize: maxSize,
+		Pack: pack, Probes: registry.All(registry.Config{Secrets: secretOpts}), Jobs: f.jobs, Now: e.now, MaxFileSize: maxSize,
 		Exclude: cfg.Scope.Exclude, Only: upper(only), Skip: upper(skip),
 	})
 	if err != nil {
@@ -233,4 +248,47 @@ func upper(s []string) []string {
 		}
 	}
 	return out
+}
+
+// secretOptions merges the secret-scan flags over .posture.yaml's secrets section.
+func secretOptions(cmd *cobra.Command, f *scanFlags, cfg *config.Config) (secrets.Options, error) {
+	c := cfg.Secrets
+	o := secrets.Options{AllowPaths: c.AllowPaths, AllowValues: c.AllowValues}
+	o.History = secrets.HistoryOptions{Since: c.Since, MaxDepth: c.MaxDepth, Refs: c.Refs, Staged: f.staged}
+	if c.History != nil && !*c.History {
+		o.History.Disabled = true
+	}
+	set := cmd.Flags().Changed
+	if set("no-history") {
+		o.History.Disabled = f.noHistory
+	}
+	if set("since") {
+		o.History.Since = f.since
+	}
+	if set("max-depth") {
+		o.History.MaxDepth = f.maxDepth
+	}
+	if set("refs") {
+		o.History.Refs = f.refs
+	}
+	if o.History.Since != "" {
+		if _, err := policy.ParseDate(o.History.Since); err != nil {
+			return o, fmt.Errorf("--since: %w", err)
+		}
+	}
+	if o.History.MaxDepth < 0 {
+		return o, fmt.Errorf("--max-depth must not be negative")
+	}
+	if c.Rules != "" {
+		data, err := os.ReadFile(c.Rules)
+		if err != nil {
+			return o, fmt.Errorf("secrets.rules: %w", err)
+		}
+		rules, err := secrets.ParseRules(c.Rules, data)
+		if err != nil {
+			return o, err
+		}
+		o.ExtraRules = rules
+	}
+	return o, nil
 }

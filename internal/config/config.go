@@ -28,6 +28,7 @@ type Config struct {
 	Skip        []string `yaml:"skip"`
 	MaxFileSize string   `yaml:"max_file_size"`
 	Scope       Scope    `yaml:"scope"`
+	Secrets     Secrets  `yaml:"secrets"`
 
 	// Path is where the config was read from ("" when none was found).
 	Path string `yaml:"-"`
@@ -37,6 +38,26 @@ type Config struct {
 // it can only remove whole paths, each with a reason every report repeats.
 type Scope struct {
 	Exclude []fileset.Exclusion `yaml:"exclude"`
+}
+
+// Secrets tunes the CR-4 secret scan.
+type Secrets struct {
+	// History turns the git history scan off when false (default on).
+	History *bool `yaml:"history"`
+	// Since limits history to commits on or after this day (YYYY-MM-DD).
+	Since string `yaml:"since"`
+	// MaxDepth limits history to this many commits back from each ref.
+	MaxDepth int `yaml:"max_depth"`
+	// Refs limits history to these ref globs (default: all branches and tags).
+	Refs []string `yaml:"refs"`
+	// AllowPaths are regexes of paths whose files are not scanned for secrets, added to
+	// the defaults (lockfiles, installed dependencies, minified assets).
+	AllowPaths []string `yaml:"allow_paths"`
+	// AllowValues are regexes; matching values are never reported.
+	AllowValues []string `yaml:"allow_values"`
+	// Rules is a file of extra rules (same format as the embedded ones), relative to
+	// this file; a rule with an embedded rule's ID replaces it.
+	Rules string `yaml:"rules"`
 }
 
 // Load reads path; with required false, a missing file yields an empty config.
@@ -63,6 +84,9 @@ func Load(path string, required bool) (*Config, error) {
 	}
 	if c.Policy != "" && !filepath.IsAbs(c.Policy) {
 		c.Policy = filepath.Join(filepath.Dir(path), c.Policy)
+	}
+	if c.Secrets.Rules != "" && !filepath.IsAbs(c.Secrets.Rules) {
+		c.Secrets.Rules = filepath.Join(filepath.Dir(path), c.Secrets.Rules)
 	}
 	if c.MaxFileSize != "" {
 		if _, err := ParseSize(c.MaxFileSize); err != nil {

@@ -134,16 +134,24 @@ func (s *Set) walk(ctx context.Context) []string {
 	return out
 }
 
-// excluded reports whether p, or a directory above it, matches a scope exclusion.
+// excluded reports whether p, or a directory above it, matches a scope exclusion, and
+// counts the match so reports can say how much each exclusion removed.
 func (s *Set) excluded(p string) bool {
 	for i := range s.Exclusions {
 		e := &s.Exclusions[i]
-		pat := strings.TrimSuffix(e.Pattern, "/")
-		for q := p; q != "." && q != ""; q = parent(q) {
-			if ok, _ := doublestar.Match(pat, q); ok {
-				e.Matched++
-				return true
-			}
+		if matchesExclusion(e.Pattern, p) {
+			e.Matched++
+			return true
+		}
+	}
+	return false
+}
+
+func matchesExclusion(pattern, p string) bool {
+	pat := strings.TrimSuffix(pattern, "/")
+	for q := p; q != "." && q != ""; q = parent(q) {
+		if ok, _ := doublestar.Match(pat, q); ok {
+			return true
 		}
 	}
 	return false

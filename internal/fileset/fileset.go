@@ -130,6 +130,21 @@ func (s *Set) skip(p, reason string) {
 	s.mu.Unlock()
 }
 
+// Skip records a path a probe could not examine (for example a blob in git history over
+// the size limit), so reports list it with everything else not examined.
+func (s *Set) Skip(p, reason string) { s.skip(p, reason) }
+
+// InScope reports whether a path (which need not exist in the work tree, e.g. a file
+// seen only in history) is inside the scope: not under any exclusion.
+func (s *Set) InScope(p string) bool {
+	for _, e := range s.Exclusions {
+		if matchesExclusion(e.Pattern, p) {
+			return false
+		}
+	}
+	return true
+}
+
 // ErrTooLarge is returned for files above the size limit.
 var ErrTooLarge = errors.New("file larger than the size limit")
 

@@ -111,6 +111,8 @@ func genericRejects(secret string) bool {
 		return true // a URL or path, not a credential (URLs with credentials have their own rule)
 	case hasAnyPrefix(l, hashPrefixes):
 		return true
+	case len(secret) >= 16 && allLetters(secret):
+		return true // CamelCase or concatenated identifiers; random tokens of this length carry digits
 	case strings.Count(secret, " ") > 0:
 		return true // prose, a sentence, a command line
 	}
@@ -125,3 +127,19 @@ func hasAnyPrefix(s string, prefixes []string) bool {
 	}
 	return false
 }
+
+func allLetters(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
+			return false
+		}
+	}
+	return true
+}
+
+// testPath matches test code and fixtures. Context-based (generic) rules stay quiet there:
+// test vectors and fake credentials are what such files are for, and they are the main
+// source of false positives. Rules for vendor formats still report in tests, because a
+// live token pasted into a test is a real leak.
+var testPath = regexp.MustCompile(`(?i)(?:^|/)(?:tests?|__tests__|spec|specs|testdata|test-data|fixtures?|__fixtures__|mocks?|__mocks__)/|_test\.go$|\.(?:test|spec)\.[cm]?[jt]sx?$|(?:^|/)test_[^/]*\.py$|_test\.py$|Tests?\.(?:java|kt|php|cs)$|_spec\.rb$`)

@@ -140,14 +140,34 @@ func (p *Probe) Run(ctx context.Context, t *target.Target) (*probe.Result, error
 		return nil, p.err
 	}
 	r := &probe.Result{}
-	tree, binaries, err := p.scanTree(ctx, t.Files)
+	if p.opt.History.Staged {
+		return p.runStaged(ctx, t)
+	}
+	tree, _, err := p.scanTree(ctx, t.Files)
 	if err != nil {
 		return nil, err
 	}
-	for _, f := range tree {
-		r.Add(f.finding)
+	var hist []historyHit
+	atHead := map[string]bool{}
+	switch {
+	case p.opt.History.Disabled || !isGitRepo(t.Root):
+	default:
+		var notes []string
+		hist, atHead, notes, err = p.scanHistory(ctx, t)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			// The tree was scanned; history was not: never a pass for CR-4.
+			r.MarkUnknown("CR-4", "git history could not be scanned: "+err.Error())
+		}
+		for _, n := range notes {
+			r.MarkUnknown("CR-4", n)
+		}
 	}
-	_ = binaries
+	for _, f := range mergeHistory(tree, hist, atHead) {
+		r.Add(f)
+	}
 	return r, nil
 }
 
@@ -202,23 +222,29 @@ func (p *Probe) scanTree(ctx context.Context, fs *fileset.Set) ([]hit, int, erro
 }
 
 func (p *Probe) scanFile(fs *fileset.Set, f fileset.File) (out []hit, binary bool) {
-	for _, m := range p.scanner.ScanPath(f.Path) {
-		out = append(out, p.toHit(f.Path, m, nil))
-	}
 	data, err := fs.Read(f)
 	if err != nil {
-		return out, false // recorded by the inventory as not examined
+		// Recorded by the inventory as not examined; the name alone can still tell.
+		return p.scanContent(f.Path, nil), false
 	}
-	if IsBinary(data) {
-		return out, true
+	return p.scanContent(f.Path, data), IsBinary(data)
+}
+
+// scanContent applies the path rules and, for text, the content rules to one file or blob.
+func (p *Probe) scanContent(path string, data []byte) []hit {
+	var out []hit
+	for _, m := range p.scanner.ScanPath(path) {
+		out = append(out, p.toHit(path, m, nil))
 	}
-	for _, m := range p.scanner.Scan(f.Path, data) {
-		if p.allowedValue(m.Secret) {
-			continue
+	if data == nil || IsBinary(data) {
+		return out
+	}
+	for _, m := range p.scanner.Scan(path, data) {
+		if !p.allowedValue(m.Secret) {
+			out = append(out, p.toHit(path, m, data))
 		}
-		out = append(out, p.toHit(f.Path, m, data))
 	}
-	return out, false
+	return out
 }
 
 // toHit turns a match into a finding whose evidence shows the line with the secret

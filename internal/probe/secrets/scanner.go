@@ -117,7 +117,7 @@ func (s *Scanner) scan(path string, data []byte, decoded string) []Match {
 	var out []Match
 	for _, ri := range order {
 		r := s.rules[ri]
-		if !r.appliesTo(path) {
+		if !r.appliesTo(path) || r.Generic && testPath.MatchString(path) {
 			continue
 		}
 		for _, w := range windows[ri] {
