@@ -205,6 +205,7 @@ func (r *repo) start(ctx context.Context, wantStdin bool, args ...string) (*proc
 	if p.stdout, err = cmd.StdoutPipe(); err != nil {
 		return nil, err
 	}
+	growPipe(p.stdout)
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("starting git %s: %w", args[0], err)
 	}

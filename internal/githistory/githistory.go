@@ -1,21 +1,25 @@
 // Package githistory reads every unique blob of a git repository's history exactly
 // once, with the commit that introduced it, so that a secret scanner can look at
 // content that is no longer in the working tree. It drives the git binary (no git
-// library): one `git log --raw` enumerates what each commit added or modified, and
-// two long-lived `git cat-file --batch-command` processes check sizes and stream
-// contents to a bounded pool of workers.
+// library): one `git log --raw` enumerates what each commit added or modified, one
+// long-lived `git cat-file --batch-command` learns sizes (so huge blobs are never
+// read) and another streams contents to a bounded pool of workers.
 //
 // Why first-parent diffs are enough: for any blob B reachable from the walked tips,
-// take the oldest commit C (in parents-before-children order) whose tree holds B at
-// some path. None of C's parents hold B anywhere, or one of them would be older, so
-// C's diff against its first parent (against the empty tree for a root or shallow
-// boundary commit) lists B as added or modified. Walking every commit reachable
-// from the tips with `--diff-merges=first-parent` therefore covers every reachable
-// blob, attributes it to its oldest commit, and costs one tree diff per commit, where
-// `-m` costs one per parent and `--cc` hides blobs that a merge took verbatim from
-// one side. Blobs that a ref points at directly, or that sit in a tagged tree, are
-// not in any commit: Walk adds them after the log. TestWalkCoversRevListObjects
-// checks the claim against `git rev-list --objects` on crafted and random histories.
+// take the oldest commit C (parents before children) whose tree holds B at some
+// path. None of C's parents holds B anywhere, or that parent would be older, so
+// C's diff against its first parent (against the empty tree for a root or a
+// shallow boundary commit) lists B as added or modified, and no older commit's
+// diff lists B at all. Walking every commit reachable from the tips with
+// `--diff-merges=first-parent` therefore delivers every reachable blob and
+// attributes it to that oldest commit. Without a merge diff (git log's default) a
+// blob that only a merge resolution introduced would be missed; -m and --cc find
+// the same blobs as first-parent but diff each merge against every parent and, for
+// --cc, print a different raw format. Blobs that a ref points at directly, or that
+// sit in a tagged tree, are in no commit: Walk adds them after the log.
+// TestWalkCoversRevListObjects and TestWalkRandomHistories check all of this
+// against `git rev-list --objects` and a brute-force oracle; TestMergeDiffModes and
+// BenchmarkWalk record the merge-mode choice.
 package githistory
 
 import (
@@ -36,14 +40,17 @@ type Options struct {
 	// Since skips commits whose author date is before it, so a scheduled scan can
 	// look at recent work only. git also pre-filters on committer date
 	// (--since-as-filter) to avoid diffing old commits; a commit whose committer
-	// date precedes its own author date (a skewed clock) can be missed.
+	// date precedes its own author date (a skewed clock) can be missed. Refs that
+	// point straight at a blob or a tree have no date and are skipped.
 	Since time.Time
-	// MaxDepth keeps commits at most MaxDepth-1 parent links away from some tip,
-	// counting over all parents, the way `git fetch --depth` does: 1 walks only the
-	// tips. With several refs a commit is kept if it is close enough to any of
-	// them, so a long-lived branch cannot push a short one's commits out. Each kept
-	// commit is diffed against its real first parent, so blobs introduced before
-	// the cut are not reported.
+	// MaxDepth bounds a scan of recent work cheaply: it keeps commits at most
+	// MaxDepth-1 parent links away from some tip, over all parents, the way
+	// `git fetch --depth` counts (1 keeps only the tips). With several refs a
+	// commit is kept if it is close enough to any of them, so a busy branch cannot
+	// push a quiet one's commits out. Each kept commit is diffed against its real
+	// first parent: only blobs that kept commits add or modify are reported, and
+	// an older blob counts only where a kept commit puts it at a new path. Only the
+	// kept commits are read, so the cost does not grow with the rest of history.
 	MaxDepth int
 	// MaxBlobSize keeps a huge binary from being loaded: larger blobs are not read
 	// (git is only asked for their size) and are listed in Stats.SkippedLarge.

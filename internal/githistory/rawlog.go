@@ -144,11 +144,19 @@ func (p *rawLogParser) parseHeader(hash []byte) error {
 
 // parseEntry parses ":100644 100644 <src> <dst> M" and reads its path token(s).
 func (p *rawLogParser) parseEntry(tok []byte) error {
-	bad := func(why string) error { return fmt.Errorf("raw log: commit %s: bad diff entry %.200q: %s", p.commit.Hash, tok, why) }
-	f := bytes.Split(tok[1:], []byte{' '})
-	if len(f) != 5 {
-		return bad("want 5 fields")
+	bad := func(why string) error {
+		return fmt.Errorf("raw log: commit %s: bad diff entry %.200q: %s", p.commit.Hash, tok, why)
 	}
+	var f [5][]byte
+	rest := tok[1:]
+	for i := 0; i < 4; i++ {
+		sp := bytes.IndexByte(rest, ' ')
+		if sp < 0 {
+			return bad("want 5 fields")
+		}
+		f[i], rest = rest[:sp], rest[sp+1:]
+	}
+	f[4] = rest
 	var err error
 	e := &p.entry
 	if e.srcMode, err = parseMode(f[0]); err != nil {
@@ -194,11 +202,14 @@ func parseMode(b []byte) (uint32, error) {
 	if len(b) != 6 {
 		return 0, errors.New("mode is not 6 octal digits")
 	}
-	m, err := strconv.ParseUint(string(b), 8, 32)
-	if err != nil {
-		return 0, errors.New("mode is not octal")
+	var m uint32
+	for _, c := range b {
+		if c < '0' || c > '7' {
+			return 0, errors.New("mode is not octal")
+		}
+		m = m<<3 | uint32(c-'0')
 	}
-	return uint32(m), nil
+	return m, nil
 }
 
 // parseRawDate parses --date=raw ("1700000000 +0100") keeping the author's zone.
@@ -209,7 +220,7 @@ func parseRawDate(s string) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("bad date %q", s)
 	}
 	hhmm, err := strconv.Atoi(string(zone[1:]))
-	if err != nil {
+	if err != nil || hhmm%100 >= 60 {
 		return time.Time{}, fmt.Errorf("bad date %q", s)
 	}
 	off := (hhmm/100*60 + hhmm%100) * 60

@@ -73,12 +73,10 @@ func (p *Probe) scanHistory(ctx context.Context, t *target.Target) (hits []histo
 		notes = append(notes, "the repository is a shallow clone, so history older than its shallow boundary was not scanned")
 	}
 	if werr != nil {
-		var oe *githistory.ObjectError
-		if errors.As(werr, &oe) && ctx.Err() == nil {
-			notes = append(notes, "some git objects could not be read: "+firstLine(werr.Error()))
-		} else {
+		if !onlyObjectErrors(werr) || ctx.Err() != nil {
 			return nil, nil, nil, werr
 		}
+		notes = append(notes, "some git objects could not be read: "+firstLine(werr.Error()))
 	}
 	return hits, atHead, notes, nil
 }
@@ -158,4 +156,23 @@ func firstLine(s string) string {
 func isGitRepo(root string) bool {
 	_, err := os.Stat(filepath.Join(root, ".git"))
 	return err == nil
+}
+
+// onlyObjectErrors reports whether every error joined in err names one unreadable blob:
+// then the rest of history was read. Any other error (git log failing part-way) means
+// history was not fully walked.
+func onlyObjectErrors(err error) bool {
+	var errs []error
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = j.Unwrap()
+	} else {
+		errs = []error{err}
+	}
+	for _, e := range errs {
+		var oe *githistory.ObjectError
+		if !errors.As(e, &oe) {
+			return false
+		}
+	}
+	return len(errs) > 0
 }

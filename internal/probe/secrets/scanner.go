@@ -88,8 +88,17 @@ func (s *Scanner) Scan(path string, data []byte) []Match {
 
 func (s *Scanner) scan(path string, data []byte, decoded string) []Match {
 	windows := map[int][]span{}
+	// Rules limited to other files, or generic rules in test code, need no windows.
+	skip := make([]bool, len(s.rules))
+	isTest := testPath.MatchString(path)
+	for ri, r := range s.rules {
+		skip[ri] = !r.appliesTo(path) || r.Generic && isTest
+	}
 	s.keywords.find(data, func(kw, end int) {
 		for _, ri := range s.kwRules[kw] {
+			if skip[ri] {
+				continue
+			}
 			spans := windows[ri]
 			if s.multiline[ri] {
 				if len(spans) == 0 {
@@ -97,9 +106,14 @@ func (s *Scanner) scan(path string, data []byte, decoded string) []Match {
 				}
 				continue
 			}
+			// Hits arrive in order: a hit inside the last window needs nothing (this keeps
+			// minified files with thousands of hits on one line linear).
+			n := len(spans)
+			if n > 0 && end <= spans[n-1].end {
+				continue
+			}
 			w := lineWindow(data, end-1)
-			// Hits arrive in order, so overlapping windows are always adjacent.
-			if n := len(spans); n > 0 && w.start <= spans[n-1].end {
+			if n > 0 && w.start <= spans[n-1].end {
 				spans[n-1].end = max(spans[n-1].end, w.end)
 				continue
 			}
@@ -117,9 +131,6 @@ func (s *Scanner) scan(path string, data []byte, decoded string) []Match {
 	var out []Match
 	for _, ri := range order {
 		r := s.rules[ri]
-		if !r.appliesTo(path) || r.Generic && testPath.MatchString(path) {
-			continue
-		}
 		for _, w := range windows[ri] {
 			chunk := data[w.start:w.end]
 			for _, loc := range r.re.FindAllSubmatchIndex(chunk, -1) {
@@ -181,27 +192,22 @@ func (r *Rule) accepts(secret string) bool {
 	return !r.Generic || !genericRejects(secret)
 }
 
-// lineWindow is the line holding offset i, plus one line either side, so that keywords
-// and values split across a line break ("key:\n  value") are still seen together.
+// lineWindow is the line holding offset i, extended to the next line when the line ends
+// with the keyword's assignment still open ("password:" then the value on the next line).
 func lineWindow(data []byte, i int) span {
-	start := bytes.LastIndexByte(data[:i], '\n')
-	if start > 0 {
-		if p := bytes.LastIndexByte(data[:start], '\n'); p >= 0 {
-			start = p
-		} else {
-			start = -1
-		}
-	}
+	start := bytes.LastIndexByte(data[:i], '\n') + 1
 	end := len(data)
 	if e := bytes.IndexByte(data[i:], '\n'); e >= 0 {
 		end = i + e + 1
-		if e2 := bytes.IndexByte(data[end:], '\n'); e2 >= 0 {
-			end += e2 + 1
-		} else {
-			end = len(data)
+		if tail := bytes.TrimRight(data[i:end], " \t\r\n"); len(tail) > 0 && (tail[len(tail)-1] == ':' || tail[len(tail)-1] == '=') {
+			if e2 := bytes.IndexByte(data[end:], '\n'); e2 >= 0 {
+				end += e2 + 1
+			} else {
+				end = len(data)
+			}
 		}
 	}
-	return span{start + 1, end}
+	return span{start, end}
 }
 
 func lineCol(data []byte, off int) (int, int) {
