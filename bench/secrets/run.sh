@@ -12,7 +12,7 @@ repo=$PWD
 work=${BENCH_DIR:-/tmp/posture-bench-secrets}
 size_mb=${SIZE_MB:-200}
 commits=${COMMITS:-10000}
-runs=${RUNS:-5}
+runs=${RUNS:-3}
 peers="$repo/.cache/peers"
 mkdir -p "$work" "$peers"
 
@@ -38,7 +38,7 @@ realtree=$(go env GOROOT)/src
 # Byte counts: the tree as files, the history as the sum of unique blob sizes.
 tree_mb=$(du -sb "$work/tree" | awk '{printf "%.1f", $1/1048576}')
 real_mb=$(du -sb "$realtree" | awk '{printf "%.1f", $1/1048576}')
-hist_mb=$(git -C "$work/history" rev-list --objects --all | git -C "$work/history" cat-file --batch-check='%(objecttype) %(objectsize)' | awk '$1=="blob"{s+=$2} END{printf "%.1f", s/1048576}')
+hist_mb=$(git -C "$work/history" rev-list --objects --all | cut -d' ' -f1 | git -C "$work/history" cat-file --batch-check='%(objecttype) %(objectsize)' | awk '$1=="blob"{s+=$2} END{printf "%.1f", s/1048576}')
 
 declare -A cmd_p cmd_g
 cmd_p[tree]="$posture scan --only CR-4 --no-history -f json $work/tree > $work/p-tree.json"

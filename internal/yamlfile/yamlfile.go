@@ -13,7 +13,14 @@ import (
 )
 
 // Decode reads data into v, rejecting unknown fields. Errors carry name:line:column.
-func Decode(name string, data []byte, v any) error {
+// go-yaml can panic on some malformed input (found by fuzzing: "only: !00\n00"); a bad
+// file must be an error, never a crash.
+func Decode(name string, data []byte, v any) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%s: malformed YAML (the parser failed: %v)", name, r)
+		}
+	}()
 	if err := yaml.UnmarshalWithOptions(data, v, yaml.Strict()); err != nil {
 		return wrap(name, err)
 	}
@@ -42,7 +49,12 @@ func oneLine(s string) string {
 
 // ItemLines returns the line of each item in the top-level sequence under key, in order.
 // It returns nil when the document does not parse or has no such sequence.
-func ItemLines(data []byte, key string) []int {
+func ItemLines(data []byte, key string) (lines []int) {
+	defer func() {
+		if recover() != nil {
+			lines = nil
+		}
+	}()
 	f, err := parser.ParseBytes(data, 0)
 	if err != nil || len(f.Docs) == 0 {
 		return nil
@@ -59,7 +71,7 @@ func ItemLines(data []byte, key string) []int {
 		if !ok {
 			return nil
 		}
-		lines := make([]int, len(seq.Values))
+		lines = make([]int, len(seq.Values))
 		for i, item := range seq.Values {
 			if tk := item.GetToken(); tk != nil && tk.Position != nil {
 				lines[i] = tk.Position.Line
@@ -68,4 +80,16 @@ func ItemLines(data []byte, key string) []int {
 		return lines
 	}
 	return nil
+}
+
+// DecodeLenient reads a file posture does not own (a Dependabot config): unknown fields
+// are ignored, but a parser panic is still turned into an error. The error is go-yaml's
+// own, so callers can take its position.
+func DecodeLenient(data []byte, v any) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("malformed YAML (the parser failed: %v)", r)
+		}
+	}()
+	return yaml.Unmarshal(data, v)
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/posture-dev/posture/internal/policy"
 	"github.com/posture-dev/posture/internal/probe"
 	"github.com/posture-dev/posture/internal/target"
+	"github.com/posture-dev/posture/internal/yamlfile"
 )
 
 // UpdateTooling checks that Dependabot or Renovate watches every package ecosystem the
@@ -64,7 +65,7 @@ func (p UpdateTooling) Run(ctx context.Context, t *target.Target) (*probe.Result
 			continue
 		}
 		var cfg dependabotConfig
-		if err := yaml.Unmarshal(data, &cfg); err != nil {
+		if err := yamlfile.DecodeLenient(data, &cfg); err != nil {
 			r.Add(finding.Finding{
 				Control: "VM-2", Rule: "repo/dependency-update-tooling/invalid-config",
 				Location: finding.Location{Path: name, Line: yamlErrorLine(err)},
