@@ -2,14 +2,13 @@ package hygiene
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
 
+	"github.com/posture-dev/posture/internal/testutil"
+
 	"github.com/posture-dev/posture/internal/fileset"
-	"github.com/posture-dev/posture/internal/policy"
 	"github.com/posture-dev/posture/internal/probe"
 	"github.com/posture-dev/posture/internal/target"
 )
@@ -17,21 +16,7 @@ import (
 // tree writes files into a temporary directory and returns a repo target for it.
 func tree(t *testing.T, files map[string]string) *target.Target {
 	t.Helper()
-	dir := t.TempDir()
-	for name, body := range files {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	set, err := fileset.Build(context.Background(), dir, fileset.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &target.Target{Kind: policy.KindRepo, Name: dir, Root: dir, Files: set}
+	return testutil.RepoTarget(t, files, fileset.Options{})
 }
 
 // outcome summarises a probe result as sorted "rule@path:line" strings plus marks.

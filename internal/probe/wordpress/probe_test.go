@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/posture-dev/posture/internal/testutil"
+
 	"github.com/posture-dev/posture/internal/fileset"
 	"github.com/posture-dev/posture/internal/policy"
 	"github.com/posture-dev/posture/internal/probe"
@@ -18,21 +20,7 @@ import (
 
 func tree(t *testing.T, files map[string]string, opt fileset.Options) *target.Target {
 	t.Helper()
-	dir := t.TempDir()
-	for name, body := range files {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	set, err := fileset.Build(context.Background(), dir, opt)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &target.Target{Kind: policy.KindRepo, Name: dir, Root: dir, Files: set}
+	return testutil.RepoTarget(t, files, opt)
 }
 
 func run(t *testing.T, tg *target.Target) *probe.Result {
