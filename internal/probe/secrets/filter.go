@@ -50,8 +50,27 @@ func isPlaceholder(secret string) bool {
 			return true
 		}
 	}
-	return oneRepeatedChar(secret)
+	return oneRepeatedChar(secret) || hasSequence(secret, 8)
 }
+
+// hasSequence reports a run of n or more consecutive ascending characters ("ABCDEFGH",
+// "12345678"): typed by people filling in an example, never produced by a key generator.
+func hasSequence(s string, n int) bool {
+	run := 1
+	for i := 1; i < len(s); i++ {
+		if s[i] == s[i-1]+1 && isAlnum(s[i]) && isAlnum(s[i-1]) {
+			run++
+			if run >= n {
+				return true
+			}
+		} else {
+			run = 1
+		}
+	}
+	return false
+}
+
+func isAlnum(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
 
 // isTemplate reports template holes and masks: "${X}", "{{ x }}", "<your key>", "****".
 func isTemplate(secret string) bool {
