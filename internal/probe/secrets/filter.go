@@ -70,7 +70,9 @@ func hasSequence(s string, n int) bool {
 	return false
 }
 
-func isAlnum(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+func isAlnum(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}
 
 // isTemplate reports template holes and masks: "${X}", "{{ x }}", "<your key>", "****".
 func isTemplate(secret string) bool {
