@@ -196,3 +196,25 @@ func TestVersionAndHelp(t *testing.T) {
 		t.Errorf("completion bash: %d", code)
 	}
 }
+
+// Rules and allow-lists from .posture.yaml: an extra rule finds what the embedded ones do
+// not, and an allowed value is not reported.
+func TestCustomSecretRulesAndAllowList(t *testing.T) {
+	files := map[string]string{
+		".posture.yaml":    "secrets:\n  history: false\n  rules: extra-rules.yaml\n  allow_values: ['^Kq7Zp2Lm9Xv4Rt8W$']\n",
+		"extra-rules.yaml": "rules:\n  - id: acme-internal-token\n    description: An ACME internal service token.\n    severity: high\n    keywords: [\"acmetok_\"]\n    pattern: '\\b(acmetok_[a-z0-9]{20})\\b'\n",
+		"app.txt":          "token acmetok_q7z2lm9xv4rt8wk3np6d\n",
+		"config.yaml":      "password: Kq7Zp2Lm9Xv4Rt8W\n",
+	}
+	dir := writeFiles(t, files)
+	out, stderr, code := runCLI(t, "scan", "--only", "CR-4", "-f", "json", dir)
+	if code != ExitFailing {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(out, `"rule": "secrets/acme-internal-token"`) {
+		t.Errorf("extra rule did not report:\n%s", out)
+	}
+	if strings.Contains(out, `"path": "config.yaml"`) {
+		t.Errorf("allowed value was reported:\n%s", out)
+	}
+}

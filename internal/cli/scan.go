@@ -64,7 +64,8 @@ CONFIGURATION
 EXIT STATUS
     0   no open finding at or above --fail-on severity
     1   at least one open finding at or above --fail-on severity
-    2   usage error, unreadable policy or configuration, or an interrupted scan
+    2   usage error, unreadable policy or configuration, an interrupted scan,
+        or an incomplete one (a probe failed; its controls are unknown)
 
 ENVIRONMENT
     NO_COLOR   when set, text output has no colour (colour is only ever used
@@ -193,6 +194,10 @@ func runScan(cmd *cobra.Command, e *env, f *scanFlags, args []string) error {
 	switch {
 	case res.Interrupted:
 		return &exitError{code: ExitError, err: fmt.Errorf("scan interrupted; the report is partial")}
+	case len(res.ProbeErrors()) > 0:
+		// A probe that failed outright leaves its controls unknown: the scan is incomplete,
+		// which a pipeline must not read as success.
+		return &exitError{code: ExitError, err: fmt.Errorf("scan incomplete: %s", strings.Join(res.ProbeErrors(), "; "))}
 	case res.Failing(failOn):
 		return &exitError{code: ExitFailing}
 	}

@@ -89,6 +89,19 @@ func (r *Result) Failing(min policy.Severity) bool {
 	return false
 }
 
+// ProbeErrors lists "target: probe: error" for every probe that failed outright.
+func (r *Result) ProbeErrors() []string {
+	var out []string
+	for _, t := range r.Targets {
+		for _, p := range t.Probes {
+			if p.Error != "" {
+				out = append(out, t.Name+": "+p.Probe+": "+p.Error)
+			}
+		}
+	}
+	return out
+}
+
 // Counts tallies control statuses over all targets.
 func (r *Result) Counts() map[finding.Status]int {
 	m := map[finding.Status]int{}

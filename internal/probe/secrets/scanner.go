@@ -3,6 +3,7 @@ package secrets
 import (
 	"bytes"
 	"sort"
+	"strings"
 )
 
 // Match is one secret found in one piece of content.
@@ -225,13 +226,26 @@ func dedupe(ms []Match) []Match {
 	})
 	seen := map[string]bool{}
 	out := ms[:0]
-	for _, m := range ms {
+	for i, m := range ms {
 		k := m.Rule.ID + "\x00" + m.Secret
-		if seen[k] {
+		if seen[k] || m.Rule.Generic && vendorCovers(ms, i) {
 			continue
 		}
 		seen[k] = true
 		out = append(out, m)
 	}
 	return out
+}
+
+// vendorCovers reports whether a vendor-format rule found the same secret (or one inside
+// it) on the same line as generic match i: one credential is one finding, under the rule
+// that knows what it is.
+func vendorCovers(ms []Match, i int) bool {
+	g := ms[i]
+	for _, m := range ms {
+		if !m.Rule.Generic && m.Line == g.Line && (strings.Contains(g.Secret, m.Secret) || strings.Contains(m.Secret, g.Secret)) {
+			return true
+		}
+	}
+	return false
 }
