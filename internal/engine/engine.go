@@ -177,8 +177,11 @@ func runOne(ctx context.Context, tk task, opt Options) {
 	defer tk.t.mu.Unlock()
 	tk.t.out[name] = &probeOutcome{result: r, err: err}
 	run := ProbeRun{Probe: name, Duration: d}
-	if err != nil {
+	switch {
+	case err != nil:
 		run.Error = err.Error()
+	case len(r.Incomplete) > 0:
+		run.Error = "incomplete: " + strings.Join(r.Incomplete, "; ")
 	}
 	tk.t.res.Probes = append(tk.t.res.Probes, run)
 }

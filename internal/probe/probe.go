@@ -37,6 +37,10 @@ type Result struct {
 	NotApplicable map[string]string
 	// Unknown marks controls the probe could not decide, with the reason.
 	Unknown map[string]string
+	// Incomplete says why part of what the probe should examine could not be read at all
+	// (git missing, corrupt history). It keeps the findings the probe did make, and makes
+	// the scan's exit code say the scan was incomplete.
+	Incomplete []string
 }
 
 // Add appends a finding.

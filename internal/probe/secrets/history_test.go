@@ -122,3 +122,28 @@ func TestStagedMode(t *testing.T) {
 		t.Fatalf("staged findings: %+v", r.Findings)
 	}
 }
+
+// Without a git binary the tree is still scanned, CR-4 is unknown rather than pass, and
+// the result says the scan was incomplete.
+func TestHistoryWithoutGit(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git not installed")
+	}
+	dir := t.TempDir()
+	gitRun(t, dir, "init", "-q", "-b", "main")
+	writeFile(t, dir, "config.yaml", "password: \"Vb7#Lq2mZx9Kt4\"\n")
+	gitRun(t, dir, "add", ".")
+	gitRun(t, dir, "commit", "-qm", "init")
+	set, err := fileset.Build(context.Background(), dir, fileset.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", t.TempDir())
+	r, err := New(Options{}).Run(context.Background(), &target.Target{Kind: policy.KindRepo, Name: dir, Root: dir, Files: set})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Findings) != 1 || r.Unknown["CR-4"] == "" || len(r.Incomplete) == 0 {
+		t.Fatalf("findings %d, unknown %q, incomplete %v", len(r.Findings), r.Unknown["CR-4"], r.Incomplete)
+	}
+}

@@ -110,6 +110,9 @@ func (p *Probe) Name() string               { return "secrets" }
 func (p *Probe) Controls() []string         { return []string{"CR-4"} }
 func (p *Probe) Kinds() []policy.TargetKind { return []policy.TargetKind{policy.KindRepo} }
 func (p *Probe) Description() string {
+	if p.err != nil {
+		return "secret rules over the working tree and git history (not usable: " + p.err.Error() + ")"
+	}
 	return fmt.Sprintf("%d secret rules over the working tree and every blob in git history", len(p.scanner.Rules()))
 }
 
@@ -160,6 +163,7 @@ func (p *Probe) Run(ctx context.Context, t *target.Target) (*probe.Result, error
 			}
 			// The tree was scanned; history was not: never a pass for CR-4.
 			r.MarkUnknown("CR-4", "git history could not be scanned: "+err.Error())
+			r.Incomplete = append(r.Incomplete, "git history could not be scanned: "+err.Error())
 		}
 		for _, n := range notes {
 			r.MarkUnknown("CR-4", n)
