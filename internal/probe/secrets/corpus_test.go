@@ -44,7 +44,7 @@ func TestCorpusPrecisionRecall(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := New(Options{})
-	hits, _, err := p.scanTree(context.Background(), set)
+	hits, err := p.scanTree(context.Background(), set)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -146,7 +146,7 @@ func (p *Probe) Run(ctx context.Context, t *target.Target) (*probe.Result, error
 	if p.opt.History.Staged {
 		return p.runStaged(ctx, t)
 	}
-	tree, _, err := p.scanTree(ctx, t.Files)
+	tree, err := p.scanTree(ctx, t.Files)
 	if err != nil {
 		return nil, err
 	}
@@ -184,54 +184,42 @@ type hit struct {
 
 // scanTree reads every file in scope on a bounded pool. Binary files are skipped by
 // content, not by name; files over the size limit were already left out by the inventory.
-func (p *Probe) scanTree(ctx context.Context, fs *fileset.Set) ([]hit, int, error) {
-	files := fs.Files()
+func (p *Probe) scanTree(ctx context.Context, fs *fileset.Set) ([]hit, error) {
 	jobs := make(chan fileset.File)
 	var (
-		mu       sync.Mutex
-		hits     []hit
-		binaries int
-		wg       sync.WaitGroup
+		mu   sync.Mutex
+		hits []hit
+		wg   sync.WaitGroup
 	)
 	for range runtime.GOMAXPROCS(0) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for f := range jobs {
-				found, bin := p.scanFile(fs, f)
+				// A read failure is recorded by the inventory as not examined; the
+				// file's name alone can still be checked (nil content).
+				data, _ := fs.Read(f)
+				found := p.scanContent(f.Path, data)
 				mu.Lock()
 				hits = append(hits, found...)
-				if bin {
-					binaries++
-				}
 				mu.Unlock()
 			}
 		}()
 	}
-	for _, f := range files {
+	for _, f := range fs.Files() {
 		if ctx.Err() != nil {
 			break
 		}
-		if p.allowedPath(f.Path) {
-			continue
+		if !p.allowedPath(f.Path) {
+			jobs <- f
 		}
-		jobs <- f
 	}
 	close(jobs)
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
-		return nil, 0, err
+		return nil, err
 	}
-	return hits, binaries, nil
-}
-
-func (p *Probe) scanFile(fs *fileset.Set, f fileset.File) (out []hit, binary bool) {
-	data, err := fs.Read(f)
-	if err != nil {
-		// Recorded by the inventory as not examined; the name alone can still tell.
-		return p.scanContent(f.Path, nil), false
-	}
-	return p.scanContent(f.Path, data), IsBinary(data)
+	return hits, nil
 }
 
 // scanContent applies the path rules and, for text, the content rules to one file or blob.
