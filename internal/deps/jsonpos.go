@@ -1,10 +1,12 @@
 package deps
 
 import (
-	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+
+	"github.com/posture-dev/posture/internal/textpos"
 )
 
 // objectKeys decodes the JSON object at the decoder's position member by member, calling
@@ -38,30 +40,16 @@ func objectKeys(data []byte, dec *json.Decoder, fn func(key string, line int, ra
 }
 
 func lineAt(data []byte, off int64) int {
-	if off > int64(len(data)) {
-		off = int64(len(data))
-	}
-	return 1 + bytes.Count(data[:off], []byte{'\n'})
+	line, _ := textpos.LineCol(data, int(off))
+	return line
 }
 
-// syntaxError adds a line to JSON errors, which only carry byte offsets.
+// syntaxError names the lockfile and the line of a JSON error.
 func syntaxError(path string, data []byte, err error) error {
-	var se *json.SyntaxError
-	if ok := asSyntax(err, &se); ok {
-		return fmt.Errorf("%s:%d: %v", path, lineAt(data, se.Offset), err)
-	}
-	if err == io.ErrUnexpectedEOF || err == io.EOF {
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
 		return fmt.Errorf("%s: truncated JSON", path)
 	}
-	return fmt.Errorf("%s: %v", path, err)
-}
-
-func asSyntax(err error, target **json.SyntaxError) bool {
-	se, ok := err.(*json.SyntaxError)
-	if ok {
-		*target = se
-	}
-	return ok
+	return fmt.Errorf("%s: %w", path, textpos.JSONError(data, err))
 }
 
 // arrayItems is objectKeys for arrays: fn gets each element with the line it starts on.

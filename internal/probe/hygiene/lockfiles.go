@@ -14,6 +14,7 @@ import (
 	"github.com/posture-dev/posture/internal/policy"
 	"github.com/posture-dev/posture/internal/probe"
 	"github.com/posture-dev/posture/internal/target"
+	"github.com/posture-dev/posture/internal/textpos"
 )
 
 // Lockfiles checks that every manifest declaring dependencies has a lockfile committed
@@ -193,19 +194,10 @@ func pyprojectNeedsLock(data []byte) (bool, error) {
 		"tool.poetry.dependencies", "tool.poetry.group.dev.dependencies", "dependency-groups")(data)
 }
 
-// jsonErr adds the line and column to a JSON syntax error.
+// jsonErr locates a JSON error in the manifest.
 func jsonErr(data []byte, err error) error {
-	var off int64 = -1
-	switch e := err.(type) {
-	case *json.SyntaxError:
-		off = e.Offset
-	case *json.UnmarshalTypeError:
-		off = e.Offset
+	if line, col, ok := textpos.JSONPos(data, err); ok {
+		return fmt.Errorf("line %d, column %d: does not parse as JSON: %w", line, col, err)
 	}
-	if off < 0 || off > int64(len(data)) {
-		return fmt.Errorf("does not parse as JSON: %v", err)
-	}
-	line := 1 + bytes.Count(data[:off], []byte{'\n'})
-	col := int(off) - bytes.LastIndexByte(data[:off], '\n')
-	return fmt.Errorf("line %d, column %d: does not parse as JSON: %v", line, col, err)
+	return fmt.Errorf("does not parse as JSON: %w", err)
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/posture-dev/posture/internal/fileset"
 	"github.com/posture-dev/posture/internal/policy"
+	"github.com/posture-dev/posture/internal/probe"
 	"github.com/posture-dev/posture/internal/target"
 )
 
@@ -56,14 +57,7 @@ func TestHistoryAndTreeMerge(t *testing.T) {
 	gitRun(t, dir, "commit", "-qm", "experiment")
 	gitRun(t, dir, "checkout", "-q", "main")
 
-	set, err := fileset.Build(context.Background(), dir, fileset.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := New(Options{}).Run(context.Background(), &target.Target{Kind: policy.KindRepo, Name: dir, Root: dir, Files: set})
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := scanRepo(t, dir, Options{})
 	if len(r.Unknown) > 0 {
 		t.Fatalf("unknown: %v", r.Unknown)
 	}
@@ -92,9 +86,8 @@ func TestHistoryAndTreeMerge(t *testing.T) {
 	}
 
 	// --no-history: the deleted and unmerged secrets are out of reach.
-	r, err = New(Options{History: HistoryOptions{Disabled: true}}).Run(context.Background(), &target.Target{Kind: policy.KindRepo, Name: dir, Root: dir, Files: set})
-	if err != nil || len(r.Findings) != 1 {
-		t.Fatalf("tree only: %v, %d findings", err, len(r.Findings))
+	if r := scanRepo(t, dir, Options{History: HistoryOptions{Disabled: true}}); len(r.Findings) != 1 {
+		t.Fatalf("tree only: %d findings", len(r.Findings))
 	}
 }
 
@@ -110,14 +103,7 @@ func TestStagedMode(t *testing.T) {
 	writeFile(t, dir, "config.yaml", "password: \"Vb7#Lq2mZx9Kt4\"\n")
 	writeFile(t, dir, "unstaged.yaml", "password: \"Wc8#Mr3nAy0Lu5\"\n")
 	gitRun(t, dir, "add", "config.yaml")
-	set, err := fileset.Build(context.Background(), dir, fileset.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := New(Options{History: HistoryOptions{Staged: true}}).Run(context.Background(), &target.Target{Kind: policy.KindRepo, Name: dir, Root: dir, Files: set})
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := scanRepo(t, dir, Options{History: HistoryOptions{Staged: true}})
 	if len(r.Findings) != 1 || r.Findings[0].Location.Path != "config.yaml" {
 		t.Fatalf("staged findings: %+v", r.Findings)
 	}
@@ -146,4 +132,18 @@ func TestHistoryWithoutGit(t *testing.T) {
 	if len(r.Findings) != 1 || r.Unknown["CR-4"] == "" || len(r.Incomplete) == 0 {
 		t.Fatalf("findings %d, unknown %q, incomplete %v", len(r.Findings), r.Unknown["CR-4"], r.Incomplete)
 	}
+}
+
+// scanRepo runs the secrets probe on a repository directory, as the engine would.
+func scanRepo(t *testing.T, dir string, opt Options) *probe.Result {
+	t.Helper()
+	set, err := fileset.Build(context.Background(), dir, fileset.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := New(opt).Run(context.Background(), &target.Target{Kind: policy.KindRepo, Name: dir, Root: dir, Files: set})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }

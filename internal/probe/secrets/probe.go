@@ -255,7 +255,6 @@ func (p *Probe) toHit(path string, m Match, data []byte) hit {
 	}
 	switch {
 	case m.Rule.fileRe != nil:
-		f.Message = m.Rule.Description
 		f.Fix = "Remove the key store from the repository (and its history), rotate the keys it holds, and keep it in managed secret storage."
 		f.Evidence = finding.Plain(path)
 		f.Key = m.Rule.ID

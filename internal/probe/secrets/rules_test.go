@@ -3,8 +3,6 @@ package secrets
 import (
 	"os"
 	"path/filepath"
-	"sort"
-	"strings"
 	"testing"
 
 	"github.com/posture-dev/posture/internal/yamlfile"
@@ -106,17 +104,4 @@ func TestRuleSamples(t *testing.T) {
 			}
 		}
 	}
-}
-
-func TestRuleInventory(t *testing.T) {
-	rules, err := DefaultRules()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var ids []string
-	for _, r := range rules {
-		ids = append(ids, r.ID)
-	}
-	sort.Strings(ids)
-	t.Logf("%d rules: %s", len(rules), strings.Join(ids, " "))
 }

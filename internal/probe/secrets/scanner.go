@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"sort"
 	"strings"
+
+	"github.com/posture-dev/posture/internal/textpos"
 )
 
 // Match is one secret found in one piece of content.
@@ -80,7 +82,7 @@ func (s *Scanner) Scan(path string, data []byte) []Match {
 	out := s.scan(path, data, "")
 	for _, blob := range encodedBlobs(data) {
 		for _, m := range s.scan(path, blob.decoded, blob.kind) {
-			m.Line, m.Column = lineCol(data, blob.start)
+			m.Line, m.Column = textpos.LineCol(data, blob.start)
 			out = append(out, m)
 		}
 	}
@@ -143,7 +145,7 @@ func (s *Scanner) scan(path string, data []byte, decoded string) []Match {
 				if !r.accepts(secret) {
 					continue
 				}
-				line, col := lineCol(data, w.start+a)
+				line, col := textpos.LineCol(data, w.start+a)
 				out = append(out, Match{Rule: r, Secret: secret, Line: line, Column: col, Decoded: decoded})
 			}
 		}
@@ -209,12 +211,6 @@ func lineWindow(data []byte, i int) span {
 		}
 	}
 	return span{start, end}
-}
-
-func lineCol(data []byte, off int) (int, int) {
-	line := 1 + bytes.Count(data[:off], []byte{'\n'})
-	col := off - bytes.LastIndexByte(data[:off], '\n')
-	return line, col
 }
 
 func dedupe(ms []Match) []Match {
