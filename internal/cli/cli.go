@@ -107,6 +107,7 @@ COMMANDS
 	}
 	root.PersistentFlags().BoolVarP(&verbose, "verbose", "v", false, "log progress and probe timings to standard error")
 	root.AddCommand(newScan(e), newPolicy(e), newVersion(e))
+	root.AddCommand(newSBOM(e))
 	return root
 }
 
