@@ -38,6 +38,9 @@ func exact(name string) func(string) bool { return func(b string) bool { return 
 var formats = []Format{
 	{Name: "package-lock.json", Match: exact("package-lock.json"), Parse: ParseNPMLock},
 	{Name: "npm-shrinkwrap.json", Match: exact("npm-shrinkwrap.json"), Parse: ParseNPMLock},
+	{Name: "yarn.lock", Match: exact("yarn.lock"), Parse: ParseYarnLock,
+		Sibling: "package.json", ParseWithSibling: ParseYarnLockWithManifest},
+	{Name: "pnpm-lock.yaml", Match: exact("pnpm-lock.yaml"), Parse: ParsePnpmLock},
 	{Name: "composer.lock", Match: exact("composer.lock"), Parse: ParseComposerLock},
 	{Name: "go.mod", Match: exact("go.mod"), Parse: ParseGoMod},
 	{Name: "Cargo.lock", Match: exact("Cargo.lock"), Parse: ParseCargoLock},
