@@ -24,6 +24,7 @@ var compliant = map[string]string{
 	".github/dependabot.yml": "version: 2\nupdates:\n  - package-ecosystem: npm\n    directory: /\n",
 	"package.json":           `{"dependencies": {"a": "1"}}`,
 	"package-lock.json":      "{}",
+	".gitlab-ci.yml":         "audit:\n  script:\n    - npm audit --audit-level=high\n",
 }
 
 func TestExitCodes(t *testing.T) {

@@ -29,7 +29,7 @@ func named(names ...string) func(string) bool {
 }
 
 var ecosystems = []ecosystem{
-	{[]string{"npm"}, named("package.json")},
+	{[]string{"npm", "bun"}, named("package.json")},
 	{[]string{"composer"}, named("composer.json")},
 	{[]string{"gomod"}, named("go.mod")},
 	{[]string{"pip", "uv", "pipenv", "poetry"}, func(p string) bool {

@@ -95,7 +95,36 @@ func TestUpdateTooling(t *testing.T) {
 		{"renovate enabledManagers", map[string]string{"Gemfile": "", "package.json": "{}", "renovate.json": `{"enabledManagers": ["npm"]}`}, "repo/dependency-update-tooling/uncovered-ecosystem@renovate.json", "", ""},
 		{"renovate in package.json", map[string]string{"package.json": `{"renovate": {"extends": ["config:base"]}}`}, "", "", ""},
 		{"installed packages ignored", map[string]string{"node_modules/x/package.json": "{}"}, "", "no dependency manifests", ""},
+		{"dependabot only watches actions", map[string]string{"package.json": "{}", ".github/workflows/ci.yml": "on: push\n",
+			".github/dependabot.yml": "version: 2\nupdates:\n  - package-ecosystem: github-actions\n    directory: /\n    schedule:\n      interval: weekly\n"},
+			"repo/dependency-update-tooling/uncovered-ecosystem@.github/dependabot.yml", "", ""},
+		{"dependabot bun covers package.json", map[string]string{"package.json": "{}", ".github/dependabot.yml": "version: 2\nupdates:\n  - package-ecosystem: bun\n    directory: /\n"}, "", "", ""},
+		{"renovaterc.json", map[string]string{"go.mod": "module x", ".renovaterc.json": `{"extends": ["config:recommended"]}`}, "", "", ""},
+		{"renovate in .github", map[string]string{"go.mod": "module x", ".github/renovate.json": `{"enabledManagers": ["gomod"]}`}, "", "", ""},
+		{"renovate json5", map[string]string{"Gemfile": "", "renovate.json5": "{\n  // comments are allowed\n  extends: ['config:recommended'],\n}\n"}, "", "", ""},
 	})
+}
+
+// The uncovered-ecosystem finding must say which ecosystem is missing and what shows it.
+func TestUpdateToolingNamesUncoveredEcosystems(t *testing.T) {
+	r, err := UpdateTooling{}.Run(context.Background(), tree(t, map[string]string{
+		"web/package.json":       `{"dependencies": {"react": "^18"}}`,
+		"requirements.txt":       "requests==2.32.3\n",
+		".github/dependabot.yml": "version: 2\nupdates:\n  - package-ecosystem: github-actions\n    directory: /\n",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var msgs []string
+	for _, f := range r.Findings {
+		msgs = append(msgs, f.Message)
+	}
+	got := strings.Join(msgs, "\n")
+	for _, want := range []string{"npm ecosystem used by web/package.json", "pip ecosystem used by requirements.txt"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("findings %q lack %q", got, want)
+		}
+	}
 }
 
 func TestLockfiles(t *testing.T) {

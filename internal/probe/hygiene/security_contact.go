@@ -1,5 +1,6 @@
 // Package hygiene holds repository checks that need no heavy machinery: a security contact,
-// dependency-update tooling, lockfiles and code ownership.
+// dependency-update tooling, dependency scanning in CI, lockfiles, where dependencies come
+// from, and code ownership.
 package hygiene
 
 import (

@@ -151,9 +151,10 @@ func (p UpdateTooling) Run(ctx context.Context, t *target.Target) (*probe.Result
 
 // renovateManagers maps Renovate's manager names to the ecosystems above.
 var renovateManagers = map[string]string{
-	"npm": "npm", "composer": "composer", "gomod": "gomod", "pip_requirements": "pip", "pip_setup": "pip",
-	"pep621": "pip", "poetry": "pip", "pipenv": "pip", "bundler": "bundler", "cargo": "cargo", "maven": "maven",
-	"gradle": "gradle", "nuget": "nuget", "dockerfile": "docker", "github-actions": "github-actions",
+	"npm": "npm", "bun": "npm", "composer": "composer", "gomod": "gomod", "pip_requirements": "pip", "pip_setup": "pip",
+	"pip-compile": "pip", "pep621": "pip", "pep723": "pip", "setup-cfg": "pip", "poetry": "pip", "pipenv": "pip",
+	"bundler": "bundler", "cargo": "cargo", "maven": "maven", "gradle": "gradle", "nuget": "nuget",
+	"dockerfile": "docker", "github-actions": "github-actions",
 }
 
 // renovateCoverage reads a Renovate config and returns the ecosystems it watches, or nil

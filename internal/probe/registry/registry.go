@@ -21,6 +21,8 @@ func All(cfg Config) []probe.Probe {
 		hygiene.UpdateTooling{},
 		hygiene.Lockfiles{},
 		hygiene.CodeOwners{},
+		hygiene.DependencyScanning{},
+		hygiene.DependencySources{},
 		wordpress.New(),
 		secrets.New(cfg.Secrets),
 	}
