@@ -91,6 +91,7 @@ DESCRIPTION
 COMMANDS
     scan        audit targets and report per control
     policy      show, lint or export the policy pack
+    db          manage the offline vulnerability database (OSV)
     version     print the version, commit and policy pack version
     completion  generate shell completion (bash, zsh, fish, powershell)
 
@@ -108,6 +109,7 @@ COMMANDS
 	root.PersistentFlags().BoolVarP(&verbose, "verbose", "v", false, "log progress and probe timings to standard error")
 	root.AddCommand(newScan(e), newPolicy(e), newVersion(e))
 	root.AddCommand(newSBOM(e))
+	root.AddCommand(newDB(e))
 	return root
 }
 

@@ -17,12 +17,14 @@ import (
 	"github.com/posture-dev/posture/internal/policy"
 	"github.com/posture-dev/posture/internal/probe/registry"
 	"github.com/posture-dev/posture/internal/probe/secrets"
+	"github.com/posture-dev/posture/internal/probe/vulns"
 	"github.com/posture-dev/posture/internal/report"
 	"github.com/posture-dev/posture/internal/target"
 )
 
 type scanFlags struct {
 	format, output, failOn, policy, config, maxFileSize string
+	db                                                  string
 	only, skip                                          []string
 	jobs                                                int
 	noColor                                             bool
@@ -103,6 +105,7 @@ func newScan(e *env) *cobra.Command {
 	fl.IntVar(&f.maxDepth, "max-depth", 0, "scan at most this many commits back from each ref")
 	fl.StringSliceVar(&f.refs, "refs", nil, "scan history only of these ref globs (e.g. refs/heads/main); default all branches and tags")
 	fl.BoolVar(&f.staged, "staged", false, "pre-commit mode: scan only what is staged for the next commit")
+	fl.StringVar(&f.db, "db", "", "vulnerability database directory (default $POSTURE_DB or the user cache directory; see `posture db`)")
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(report.Formats, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("fail-on", cobra.FixedCompletions([]string{"info", "low", "medium", "high", "critical"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
@@ -171,7 +174,7 @@ func runScan(cmd *cobra.Command, e *env, f *scanFlags, args []string) error {
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	res, err := engine.Run(ctx, targets, engine.Options{
-		Pack: pack, Probes: registry.All(registry.Config{Secrets: secretOpts}), Jobs: f.jobs, Now: e.now, MaxFileSize: maxSize,
+		Pack: pack, Probes: registry.All(registry.Config{Secrets: secretOpts, Vulns: vulns.Options{DBDir: dbDir(e, f.db), Now: e.now}}), Jobs: f.jobs, Now: e.now, MaxFileSize: maxSize,
 		Exclude: cfg.Scope.Exclude, Only: upper(only), Skip: upper(skip),
 	})
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
 	"runtime"
 	"runtime/debug"
 	"slices"
@@ -103,8 +104,19 @@ func Run(ctx context.Context, targets []*target.Target, opt Options) (*Result, e
 		res.Interrupted = true
 		res.Warnings = append(res.Warnings, "scan interrupted before it finished: controls whose probes did not complete are reported as unknown")
 	}
+	seen := map[string]bool{}
 	for _, tr := range runs {
 		res.Targets = append(res.Targets, evaluate(tr, opt, res.StartedAt))
+		for _, name := range slices.Sorted(maps.Keys(tr.out)) {
+			if r := tr.out[name].result; r != nil {
+				for _, w := range r.Warnings {
+					if !seen[w] {
+						seen[w] = true
+						res.Warnings = append(res.Warnings, w)
+					}
+				}
+			}
+		}
 	}
 	res.FinishedAt = opt.Now()
 	return res, nil

@@ -66,9 +66,11 @@ type Finding struct {
 	Fix      string          `json:"fix"`
 	// Key is what identifies this finding within its rule and file, independent of line
 	// numbers (a constant's name, a matched value's hash). It feeds the fingerprint.
-	Key         string       `json:"-"`
-	Fingerprint string       `json:"fingerprint"`
-	Suppressed  *Suppression `json:"suppressed,omitempty"`
+	Key         string `json:"-"`
+	Fingerprint string `json:"fingerprint"`
+	// Vulnerability is set on known-vulnerability findings only.
+	Vulnerability *Vulnerability `json:"vulnerability,omitempty"`
+	Suppressed    *Suppression   `json:"suppressed,omitempty"`
 }
 
 // Fingerprint derives the stable identity of a finding from its rule, the file it is in

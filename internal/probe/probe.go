@@ -41,6 +41,9 @@ type Result struct {
 	// (git missing, corrupt history). It keeps the findings the probe did make, and makes
 	// the scan's exit code say the scan was incomplete.
 	Incomplete []string
+	// Warnings apply to the whole run rather than one control (a stale vulnerability
+	// database); reports show each distinct warning once.
+	Warnings []string
 }
 
 // Add appends a finding.

@@ -6,12 +6,14 @@ import (
 	"github.com/posture-dev/posture/internal/probe"
 	"github.com/posture-dev/posture/internal/probe/hygiene"
 	"github.com/posture-dev/posture/internal/probe/secrets"
+	"github.com/posture-dev/posture/internal/probe/vulns"
 	"github.com/posture-dev/posture/internal/probe/wordpress"
 )
 
 // Config carries the settings of probes that have any, as data from flags and .posture.yaml.
 type Config struct {
 	Secrets secrets.Options
+	Vulns   vulns.Options
 }
 
 // All returns every probe posture ships, in a stable order.
@@ -25,6 +27,7 @@ func All(cfg Config) []probe.Probe {
 		hygiene.DependencySources{},
 		wordpress.New(),
 		secrets.New(cfg.Secrets),
+		vulns.New(cfg.Vulns),
 	}
 }
 
