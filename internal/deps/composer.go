@@ -19,8 +19,10 @@ func ParseComposerLock(lockPath string, data []byte) ([]Package, error) {
 		sub := json.NewDecoder(bytes.NewReader(raw))
 		return arrayItems(raw, sub, func(l int, entry json.RawMessage) error {
 			var e struct {
-				Name    string `json:"name"`
-				Version string `json:"version"`
+				Name    string          `json:"name"`
+				Version string          `json:"version"`
+				Source  json.RawMessage `json:"source"`
+				Dist    json.RawMessage `json:"dist"`
 			}
 			if err := json.Unmarshal(entry, &e); err != nil {
 				return err
@@ -28,8 +30,15 @@ func ParseComposerLock(lockPath string, data []byte) ([]Package, error) {
 			if e.Name == "" || e.Version == "" {
 				return nil
 			}
-			out = append(out, Package{Ecosystem: "Packagist", Name: e.Name, Version: strings.TrimPrefix(e.Version, "v"),
-				Path: lockPath, Line: line + l - 1, Dev: key == "packages-dev"})
+			p := Package{Ecosystem: "Packagist", Name: e.Name, Version: strings.TrimPrefix(e.Version, "v"),
+				Path: lockPath, Line: line + l - 1, Dev: key == "packages-dev"}
+			// Where the package comes from only adds to the entry: a malformed source or
+			// dist is ignored rather than failing the whole lockfile.
+			var src, dist *lockPlace
+			_ = json.Unmarshal(e.Source, &src)
+			_ = json.Unmarshal(e.Dist, &dist)
+			p.Source, p.Commit = composerSource(src, dist, false)
+			out = append(out, p)
 			return nil
 		})
 	})

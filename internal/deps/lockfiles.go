@@ -44,6 +44,15 @@ var formats = []Format{
 	{Name: "composer.lock", Match: exact("composer.lock"), Parse: ParseComposerLock},
 	{Name: "go.mod", Match: exact("go.mod"), Parse: ParseGoMod},
 	{Name: "Cargo.lock", Match: exact("Cargo.lock"), Parse: ParseCargoLock},
+	{Name: "requirements.txt", Match: isRequirementsFile, Parse: ParseRequirements},
+	{Name: "poetry.lock", Match: exact("poetry.lock"), Parse: ParsePoetryLock,
+		Sibling: "pyproject.toml", ParseWithSibling: ParsePoetryLockWithPyproject},
+	{Name: "Pipfile.lock", Match: exact("Pipfile.lock"), Parse: ParsePipfileLock,
+		Sibling: "Pipfile", ParseWithSibling: ParsePipfileLockWithPipfile},
+	{Name: "uv.lock", Match: exact("uv.lock"), Parse: ParseUVLock},
+	{Name: "Gemfile.lock", Match: isGemfileLock, Parse: ParseGemfileLock},
+	{Name: "composer.json", Match: exact("composer.json"), Parse: ParseComposerJSON,
+		ManifestOnly: true, SupersededBy: []string{"composer.lock"}},
 }
 
 // Formats lists the registered formats.
