@@ -92,6 +92,7 @@ COMMANDS
     scan        audit targets and report per control
     policy      show, lint or export the policy pack
     db          manage the offline vulnerability database (OSV)
+    sbom        write a CycloneDX SBOM of the locked dependencies
     version     print the version, commit and policy pack version
     completion  generate shell completion (bash, zsh, fish, powershell)
 

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/posture-dev/posture/internal/vulndb"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -49,10 +51,11 @@ func runCLI(t *testing.T, args ...string) (stdout, stderr string, code int) {
 func TestGoldenKnownProblems(t *testing.T) {
 	root := repoRoot(t)
 	t.Chdir(root)
+	db := knownProblemsDB(t)
 	ext := map[string]string{"text": "txt", "json": "json", "sarif": "sarif", "html": "html", "markdown": "md", "junit": "xml"}
 	for format, e := range ext {
 		t.Run(format, func(t *testing.T) {
-			out, stderr, code := runCLI(t, "scan", "--format", format, "testdata/known-problems")
+			out, stderr, code := runCLI(t, "scan", "--format", format, "--db", db, "testdata/known-problems")
 			if code != ExitFailing {
 				t.Fatalf("exit code %d, want %d; stderr:\n%s", code, ExitFailing, stderr)
 			}
@@ -80,6 +83,18 @@ func TestGoldenKnownProblems(t *testing.T) {
 	}
 }
 
+// knownProblemsDB imports the OSV records written for the suite (internal/cli/testdata/osv)
+// into a fresh database, as `posture db import` would.
+func knownProblemsDB(t *testing.T) string {
+	t.Helper()
+	db := filepath.Join(t.TempDir(), "osv")
+	src := filepath.Join("internal", "cli", "testdata", "osv") // callers run from the repository root
+	if _, err := vulndb.Import(db, src, fixedEnv(io.Discard, io.Discard).now()); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
 func firstDiff(want, got string) string {
 	wl, gl := strings.Split(want, "\n"), strings.Split(got, "\n")
 	for i := 0; i < len(wl) || i < len(gl); i++ {
@@ -100,7 +115,7 @@ func firstDiff(want, got string) string {
 // The fixture's expected outcome, spelled out so a reader need not decode the golden files.
 func TestKnownProblemsControls(t *testing.T) {
 	t.Chdir(repoRoot(t))
-	out, _, _ := runCLI(t, "scan", "--format", "json", "testdata/known-problems")
+	out, _, _ := runCLI(t, "scan", "--format", "json", "--db", knownProblemsDB(t), "testdata/known-problems")
 	var doc struct {
 		Targets []struct {
 			Controls []struct {
@@ -117,7 +132,7 @@ func TestKnownProblemsControls(t *testing.T) {
 		got[c.Status] = append(got[c.Status], c.ID)
 	}
 	want := map[string]string{
-		"fail":      "CR-1 CR-4 CH-1 ST-2 SC-2 VM-1 VM-2 VM-5",
+		"fail":      "CR-1 CR-4 CH-1 ST-2 SC-2 VM-1 VM-2 VM-3 VM-5",
 		"deviation": "SC-8",
 		"pass":      "",
 	}

@@ -133,7 +133,8 @@ func (p *Probe) Run(ctx context.Context, t *target.Target) (*probe.Result, error
 				return res, err
 			}
 			if pkg.Version == "" {
-				unresolved = append(unresolved, fmt.Sprintf("%s %s (%s)", pkg.Name, pkg.Constraint, pkg.Path))
+				// Never the Source: a git URL may carry a token.
+				unresolved = append(unresolved, strings.TrimSpace(pkg.Name+" "+pkg.Constraint)+" ("+pkg.Path+")")
 				continue
 			}
 			fs, err := m.check(t.Name, pkg)
