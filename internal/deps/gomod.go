@@ -1,54 +1,69 @@
 package deps
 
 import (
-	"bufio"
-	"bytes"
+	"errors"
 	"fmt"
-	"strings"
+
+	"golang.org/x/mod/modfile"
+	"golang.org/x/mod/module"
 )
 
-// ParseGoMod reads the require directives of go.mod. Since Go 1.17 go.mod lists every
-// module in the build graph, and `// indirect` marks those the main module does not
-// import itself. Replaced modules keep the version required here (replacements are a
-// separate question for VM-1).
-func ParseGoMod(modPath string, data []byte) ([]Package, error) {
-	var out []Package
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	inBlock := false
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
-		comment := ""
-		if i := strings.Index(line, "//"); i >= 0 {
-			line, comment = strings.TrimSpace(line[:i]), strings.TrimSpace(line[i+2:])
+// ParseGoMod reads go.mod with the Go team's own parser. Since Go 1.17 go.mod lists every
+// module in the build graph, and `// indirect` marks those the main module does not import
+// itself. A `replace` directive decides what is built: a replacement module and version is
+// reported instead of the required one (at the replace line), and a replacement by a local
+// directory is reported as a path source, which is the project's own code.
+func ParseGoMod(modPath string, data []byte) (pkgs []Package, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			pkgs, err = nil, fmt.Errorf("%s: cannot be parsed: %v", modPath, r)
 		}
-		switch {
-		case line == "":
-			continue
-		case inBlock && line == ")":
-			inBlock = false
-			continue
-		case line == "require (" || line == "require(":
-			inBlock = true
-			continue
-		case strings.HasPrefix(line, "require ") || strings.HasPrefix(line, "require\t"):
-			line = strings.TrimSpace(line[len("require"):])
-		case !inBlock:
-			continue
-		}
-		f := strings.Fields(line)
-		name := ""
-		if len(f) == 2 {
-			name = strings.Trim(f[0], `"`)
-		}
-		if name == "" {
-			return out, fmt.Errorf("%s:%d: malformed require %q", modPath, n, line)
-		}
-		out = append(out, Package{Ecosystem: "Go", Name: name, Version: f[1], Path: modPath, Line: n,
-			Direct: !strings.HasPrefix(comment, "indirect")})
+	}()
+	f, err := modfile.Parse(modPath, data, nil)
+	if err != nil {
+		return nil, goModError(modPath, err)
 	}
-	if inBlock {
-		return out, fmt.Errorf("%s: require block is not closed", modPath)
+	byVersion := map[module.Version]*modfile.Replace{}
+	byPath := map[string]*modfile.Replace{}
+	for _, r := range f.Replace {
+		if r.Old.Version != "" {
+			byVersion[r.Old] = r
+		} else {
+			byPath[r.Old.Path] = r
+		}
 	}
-	return out, sc.Err()
+	for _, r := range f.Require {
+		p := Package{Ecosystem: "Go", Name: r.Mod.Path, Version: r.Mod.Version, Path: modPath, Direct: !r.Indirect}
+		if r.Syntax != nil {
+			p.Line = r.Syntax.Start.Line
+		}
+		rep := byVersion[r.Mod]
+		if rep == nil {
+			rep = byPath[r.Mod.Path]
+		}
+		if rep != nil {
+			if rep.Syntax != nil {
+				p.Line = rep.Syntax.Start.Line
+			}
+			if rep.New.Version == "" {
+				p.Source = "path:" + rep.New.Path
+			} else {
+				p.Name, p.Version = rep.New.Path, rep.New.Version
+			}
+		}
+		pkgs = append(pkgs, p)
+	}
+	return pkgs, nil
+}
+
+// goModError keeps modfile's "file:line: message" form and joins several problems.
+func goModError(modPath string, err error) error {
+	var list modfile.ErrorList
+	if errors.As(err, &list) && len(list) > 0 {
+		return fmt.Errorf("%s", list[0].Error())
+	}
+	if err.Error() == "" {
+		return fmt.Errorf("%s: cannot be parsed", modPath)
+	}
+	return err
 }

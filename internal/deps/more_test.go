@@ -1,6 +1,9 @@
 package deps
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestParseGoMod(t *testing.T) {
 	in := "module example.com/app\n\ngo 1.22\n\nrequire github.com/a/b v1.2.3\n\nrequire (\n\tgolang.org/x/text v0.14.0 // indirect\n\t\"github.com/c/d\" v0.0.0-20240101000000-abcdef123456\n)\n"
@@ -40,4 +43,25 @@ func FuzzParseLineLockfiles(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestParseGoModReplace(t *testing.T) {
+	in := "module example.com/app\n\ngo 1.22\n\nrequire (\n\tgolang.org/x/mod v0.15.0\n\texample.com/lib v1.0.0\n\tgithub.com/x/y v1.1.0\n)\n\nreplace golang.org/x/mod => golang.org/x/mod v0.16.0\n\nreplace example.com/lib => ../lib\n\nreplace github.com/x/y v1.0.0 => github.com/x/y v1.0.1\n"
+	ps, err := ParseGoMod("go.mod", []byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := summary(ps), "golang.org/x/mod@v0.16.0:11+direct example.com/lib@v1.0.0:13+direct github.com/x/y@v1.1.0:8+direct"; got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+	if ps[1].Source != "path:../lib" {
+		t.Errorf("local replacement: %+v", ps[1])
+	}
+}
+
+func TestParseGoModErrorsHaveLines(t *testing.T) {
+	_, err := ParseGoMod("sub/go.mod", []byte("module m\n\nrequire (\n\tgithub.com/a/b\n)\n"))
+	if err == nil || !strings.HasPrefix(err.Error(), "sub/go.mod:4") {
+		t.Fatalf("got %v", err)
+	}
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"path"
-	"regexp"
 	"strings"
 
 	"github.com/posture-dev/posture/internal/deps"
@@ -56,8 +55,7 @@ func (p DependencySources) Run(ctx context.Context, t *target.Target) (*probe.Re
 	}
 	for _, err := range errs {
 		// A parser may quote the line it stopped at, credentials and all.
-		msg := redactURLsIn(err.Error())
-		r.Incomplete = append(r.Incomplete, msg)
+		msg := finding.RedactURLsIn(err.Error())
 		r.MarkUnknown("VM-1", msg)
 	}
 	if len(lockfiles) == 0 && len(errs) == 0 {
@@ -92,7 +90,7 @@ func sourceFindings(lf deps.Lockfile, pkg deps.Package) []finding.Finding {
 		where = pkg.Path
 	}
 	loc := finding.Location{Path: pkg.Path, Line: pkg.Line}
-	shown, hadCreds := redactURL(src)
+	shown, hadCreds := finding.RedactURL(src)
 	key := pkg.Ecosystem + "/" + pkg.Name + "/" + shown
 	evidence := finding.Plain(shown)
 	evidence.Redacted = hadCreds
@@ -183,7 +181,7 @@ func isGitSource(src, commit string) bool {
 	if strings.HasSuffix(u, ".git") {
 		return true
 	}
-	_, host, _, _ := splitURL(l)
+	_, host, _, _ := finding.SplitURL(l)
 	return gitHosts[host]
 }
 
@@ -210,78 +208,4 @@ func shortCommit(c string) string {
 		return c[:12]
 	}
 	return c
-}
-
-// splitURL splits a URL, or an scp-like "user@host:path", into the part before the
-// authority, the host, the userinfo and the index where the userinfo starts (-1 if none).
-func splitURL(s string) (prefix, host, userinfo string, at int) {
-	start := 0
-	if i := strings.Index(s, "://"); i >= 0 {
-		start = i + 3
-	}
-	end := len(s)
-	if i := strings.IndexAny(s[start:], "/?#"); i >= 0 {
-		end = start + i
-	}
-	authority := s[start:end]
-	at = -1
-	i := strings.LastIndexByte(authority, '@')
-	if start == 0 && i < 0 {
-		return s, "", "", -1 // neither a URL nor user@host: "github:o/r", "path:../x"
-	}
-	host = authority
-	if i >= 0 {
-		userinfo, host, at = authority[:i], authority[i+1:], start
-	}
-	if h, _, ok := strings.Cut(host, ":"); ok && !strings.HasPrefix(host, "[") {
-		host = h
-	}
-	return s[:start], host, userinfo, at
-}
-
-// redactURL hides credentials in a source URL with finding.Redact: a password, a token
-// given as the user name of an http(s) URL, and query values (signed URLs carry keys
-// there). An ssh user name (git@github.com) is not a secret and is kept.
-func redactURL(s string) (string, bool) {
-	redacted := false
-	prefix, _, userinfo, at := splitURL(s)
-	if at >= 0 && userinfo != "" {
-		scheme := strings.ToLower(strings.TrimSuffix(prefix, "://"))
-		sshUser := !strings.Contains(userinfo, ":") && (prefix == "" || strings.HasSuffix(scheme, "ssh"))
-		if !sshUser {
-			// A user name beside a password is not secret and says whose token leaked.
-			hidden := finding.Redact(userinfo)
-			if user, pass, ok := strings.Cut(userinfo, ":"); ok && pass != "" {
-				hidden = user + ":" + finding.Redact(pass)
-			}
-			s = s[:at] + hidden + s[at+len(userinfo):]
-			redacted = true
-		}
-	}
-	if q := strings.IndexByte(s, '?'); q >= 0 {
-		end := len(s)
-		if h := strings.IndexByte(s[q:], '#'); h >= 0 {
-			end = q + h
-		}
-		params := strings.Split(s[q+1:end], "&")
-		for i, kv := range params {
-			if k, v, ok := strings.Cut(kv, "="); ok && v != "" {
-				params[i] = k + "=" + finding.Redact(v)
-				redacted = true
-			}
-		}
-		s = s[:q+1] + strings.Join(params, "&") + s[end:]
-	}
-	return s, redacted
-}
-
-// urlWithUserinfo matches the scheme and userinfo of a URL inside free text.
-var urlWithUserinfo = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^\s/?#@"'<>]+@`)
-
-// redactURLsIn redacts the credentials of every URL in a message.
-func redactURLsIn(s string) string {
-	return urlWithUserinfo.ReplaceAllStringFunc(s, func(m string) string {
-		out, _ := redactURL(m)
-		return out
-	})
 }

@@ -98,17 +98,22 @@ func (p *Probe) Run(ctx context.Context, t *target.Target) (*probe.Result, error
 		}
 		return t.Files.Read(f)
 	})
+	// A lockfile that cannot be parsed is a property of the target, not a failure of the
+	// scan: VM-3 becomes unknown naming file and line, and every other lockfile is matched.
+	var unreadable []string
 	for _, err := range errs {
-		res.Incomplete = append(res.Incomplete, err.Error())
+		// A parser may quote the line it stopped at, and a source URL there may carry a token.
+		unreadable = append(unreadable, finding.RedactURLsIn(err.Error()))
+	}
+	if len(unreadable) > 0 {
+		res.MarkUnknown("VM-3", summarize(len(unreadable), "lockfiles could not be read", unreadable))
 	}
 	total := 0
 	for _, lf := range lockfiles {
 		total += len(lf.Packages)
 	}
 	if total == 0 {
-		if len(errs) > 0 {
-			res.MarkUnknown("VM-3", "no lockfile could be read: "+errs[0].Error())
-		} else {
+		if len(errs) == 0 {
 			res.MarkNotApplicable("VM-3", "no lockfile or dependency manifest found")
 		}
 		return res, nil
@@ -131,6 +136,9 @@ func (p *Probe) Run(ctx context.Context, t *target.Target) (*probe.Result, error
 		for _, pkg := range lf.Packages {
 			if err := ctx.Err(); err != nil {
 				return res, err
+			}
+			if strings.HasPrefix(pkg.Source, "path:") {
+				continue // the project's own code from a local path, not a published package
 			}
 			if pkg.Version == "" {
 				// Never the Source: a git URL may carry a token.
