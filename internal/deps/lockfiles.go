@@ -3,8 +3,10 @@ package deps
 import (
 	"fmt"
 	"path"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // Parser reads one lockfile or manifest. lockPath is slash-separated and relative to the
@@ -77,8 +79,9 @@ type Lockfile struct {
 }
 
 // Extract reads every file among paths (slash-separated, relative to the repository root)
-// that a registered format reads. read returns a file's content. Problems are returned
-// per file, with what could still be read kept.
+// that a registered format reads. read returns a file's content and must be safe for
+// concurrent use: files are parsed in parallel, and the result keeps the sorted path
+// order. Problems are returned per file, with what could still be read kept.
 func Extract(paths []string, read func(p string) ([]byte, error)) ([]Lockfile, []error) {
 	present := make(map[string]bool, len(paths))
 	for _, p := range paths {
@@ -86,36 +89,67 @@ func Extract(paths []string, read func(p string) ([]byte, error)) ([]Lockfile, [
 	}
 	sorted := append([]string(nil), paths...)
 	sort.Strings(sorted)
+	type job struct {
+		path   string
+		format Format
+		out    Lockfile
+		errs   []error
+	}
+	var jobs []*job
+	for _, p := range sorted {
+		if f, ok := FormatFor(p); ok && !superseded(f, p, present) {
+			jobs = append(jobs, &job{path: p, format: f})
+		}
+	}
+	work := make(chan *job)
+	var wg sync.WaitGroup
+	for range min(len(jobs), runtime.GOMAXPROCS(0)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range work {
+				j.out, j.errs = extractOne(j.path, j.format, present, read)
+			}
+		}()
+	}
+	for _, j := range jobs {
+		work <- j
+	}
+	close(work)
+	wg.Wait()
 	var out []Lockfile
 	var errs []error
-	for _, p := range sorted {
-		f, ok := FormatFor(p)
-		if !ok || superseded(f, p, present) {
-			continue
+	for _, j := range jobs {
+		errs = append(errs, j.errs...)
+		if j.out.Path != "" {
+			out = append(out, j.out)
 		}
-		data, err := read(p)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", p, err))
-			continue
-		}
-		var pkgs []Package
-		if sib := sibling(p, f.Sibling); f.ParseWithSibling != nil && present[sib] {
-			var sdata []byte
-			if sdata, err = read(sib); err != nil {
-				errs = append(errs, fmt.Errorf("%s: %w", sib, err))
-				pkgs, err = f.Parse(p, data)
-			} else {
-				pkgs, err = f.ParseWithSibling(p, data, sdata)
-			}
-		} else {
-			pkgs, err = f.Parse(p, data)
-		}
-		if err != nil {
-			errs = append(errs, err)
-		}
-		out = append(out, Lockfile{Path: p, Format: f, Packages: pkgs})
 	}
 	return out, errs
+}
+
+func extractOne(p string, f Format, present map[string]bool, read func(string) ([]byte, error)) (Lockfile, []error) {
+	var errs []error
+	data, err := read(p)
+	if err != nil {
+		return Lockfile{}, []error{fmt.Errorf("%s: %w", p, err)}
+	}
+	var pkgs []Package
+	if sib := sibling(p, f.Sibling); f.ParseWithSibling != nil && present[sib] {
+		var sdata []byte
+		if sdata, err = read(sib); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", sib, err))
+			pkgs, err = f.Parse(p, data)
+		} else {
+			pkgs, err = f.ParseWithSibling(p, data, sdata)
+		}
+	} else {
+		pkgs, err = f.Parse(p, data)
+	}
+	if err != nil {
+		errs = append(errs, err)
+	}
+	return Lockfile{Path: p, Format: f, Packages: pkgs}, errs
 }
 
 func sibling(p, name string) string {

@@ -15,6 +15,7 @@ import (
 	"io"
 	"os"
 	"sort"
+	"sync"
 
 	"github.com/posture-dev/posture/internal/osv"
 )
@@ -38,6 +39,10 @@ var ErrCorrupt = errors.New("vulnerability database is corrupt")
 var ErrNotFound = errors.New("no vulnerability database")
 
 var crcTable = crc32.MakeTable(crc32.Castagnoli)
+
+// inflaters are reused across lookups: each new flate reader allocates a 32 KiB window,
+// which dominated the cost of looking up a small record.
+var inflaters = sync.Pool{New: func() any { return flate.NewReader(bytes.NewReader(nil)) }}
 
 func key(ecosystem, name string) string {
 	eco := osv.BaseEcosystem(ecosystem)
@@ -248,8 +253,17 @@ func (ix *Index) Lookup(ecosystem, name string) ([]osv.Vulnerability, error) {
 	if crc32.Checksum(buf, crcTable) != binary.LittleEndian.Uint32(e[20:]) {
 		return nil, corrupt(ix.f.Name(), "record of %s %s fails its checksum", ecosystem, name)
 	}
+	zr := inflaters.Get().(io.ReadCloser)
+	defer inflaters.Put(zr)
+	if err := zr.(flate.Resetter).Reset(bytes.NewReader(buf), nil); err != nil {
+		return nil, corrupt(ix.f.Name(), "record of %s %s: %v", ecosystem, name, err)
+	}
+	raw, err := io.ReadAll(zr)
+	if err != nil {
+		return nil, corrupt(ix.f.Name(), "record of %s %s: %v", ecosystem, name, err)
+	}
 	var out []osv.Vulnerability
-	if err := json.NewDecoder(flate.NewReader(bytes.NewReader(buf))).Decode(&out); err != nil {
+	if err := json.Unmarshal(raw, &out); err != nil {
 		return nil, corrupt(ix.f.Name(), "record of %s %s: %v", ecosystem, name, err)
 	}
 	return out, nil

@@ -27,6 +27,7 @@ type historyHit struct {
 // scanHistory reads every unique blob reachable from the selected refs once and returns
 // what the rules find in it, plus the secret hashes present in HEAD's tree.
 func (p *Probe) scanHistory(ctx context.Context, t *target.Target) (hits []historyHit, atHead map[string]bool, notes []string, err error) {
+	p.init()
 	opt := githistory.Options{MaxDepth: p.opt.History.MaxDepth, Refs: p.opt.History.Refs, MaxBlobSize: t.Files.MaxFileSize}
 	if p.opt.History.Since != "" {
 		d, err := policy.ParseDate(p.opt.History.Since)

@@ -50,6 +50,7 @@ var defaultAllowPaths = []string{
 
 // Probe finds secrets in a repository's files and history (CR-4).
 type Probe struct {
+	once        sync.Once
 	scanner     *Scanner
 	allowPaths  []*regexp.Regexp
 	allowValues []*regexp.Regexp
@@ -57,34 +58,39 @@ type Probe struct {
 	err         error
 }
 
-// New builds the probe. Invalid options make every run fail with the reason (and so
-// CR-4 unknown), rather than silently scanning with less.
+// New returns the probe. The rules are compiled on first use, so a scan that does not
+// select CR-4 does not pay for them. Invalid options make every run fail with the reason
+// (and so CR-4 unknown), rather than silently scanning with less.
 func New(opt Options) *Probe {
-	p := &Probe{opt: opt}
-	rules, err := DefaultRules()
-	if err != nil {
-		p.err = fmt.Errorf("embedded secret rules: %w", err)
-		return p
-	}
-	rules = mergeRules(rules, opt.ExtraRules)
-	p.scanner = NewScanner(rules)
-	for _, s := range append(append([]string(nil), defaultAllowPaths...), opt.AllowPaths...) {
-		re, err := regexp.Compile(s)
+	return &Probe{opt: opt}
+}
+
+func (p *Probe) init() {
+	p.once.Do(func() {
+		rules, err := DefaultRules()
 		if err != nil {
-			p.err = fmt.Errorf("secrets allow path %q: %w", s, err)
-			return p
+			p.err = fmt.Errorf("embedded secret rules: %w", err)
+			return
 		}
-		p.allowPaths = append(p.allowPaths, re)
-	}
-	for _, s := range opt.AllowValues {
-		re, err := regexp.Compile(s)
-		if err != nil {
-			p.err = fmt.Errorf("secrets allow value %q: %w", s, err)
-			return p
+		rules = mergeRules(rules, p.opt.ExtraRules)
+		p.scanner = NewScanner(rules)
+		for _, s := range append(append([]string(nil), defaultAllowPaths...), p.opt.AllowPaths...) {
+			re, err := regexp.Compile(s)
+			if err != nil {
+				p.err = fmt.Errorf("secrets allow path %q: %w", s, err)
+				return
+			}
+			p.allowPaths = append(p.allowPaths, re)
 		}
-		p.allowValues = append(p.allowValues, re)
-	}
-	return p
+		for _, s := range p.opt.AllowValues {
+			re, err := regexp.Compile(s)
+			if err != nil {
+				p.err = fmt.Errorf("secrets allow value %q: %w", s, err)
+				return
+			}
+			p.allowValues = append(p.allowValues, re)
+		}
+	})
 }
 
 func mergeRules(base, extra []*Rule) []*Rule {
@@ -110,6 +116,7 @@ func (p *Probe) Name() string               { return "secrets" }
 func (p *Probe) Controls() []string         { return []string{"CR-4"} }
 func (p *Probe) Kinds() []policy.TargetKind { return []policy.TargetKind{policy.KindRepo} }
 func (p *Probe) Description() string {
+	p.init()
 	if p.err != nil {
 		return "secret rules over the working tree and git history (not usable: " + p.err.Error() + ")"
 	}
@@ -117,7 +124,7 @@ func (p *Probe) Description() string {
 }
 
 // Scanner exposes the compiled rules, for benchmarks and the quality corpus.
-func (p *Probe) Scanner() *Scanner { return p.scanner }
+func (p *Probe) Scanner() *Scanner { p.init(); return p.scanner }
 
 func (p *Probe) allowedPath(path string) bool {
 	for _, re := range p.allowPaths {
@@ -139,6 +146,7 @@ func (p *Probe) allowedValue(secret string) bool {
 
 // Run scans the working tree, then (in a git repository) the history.
 func (p *Probe) Run(ctx context.Context, t *target.Target) (*probe.Result, error) {
+	p.init()
 	if p.err != nil {
 		return nil, p.err
 	}
@@ -185,6 +193,7 @@ type hit struct {
 // scanTree reads every file in scope on a bounded pool. Binary files are skipped by
 // content, not by name; files over the size limit were already left out by the inventory.
 func (p *Probe) scanTree(ctx context.Context, fs *fileset.Set) ([]hit, error) {
+	p.init()
 	jobs := make(chan fileset.File)
 	var (
 		mu   sync.Mutex
@@ -224,6 +233,7 @@ func (p *Probe) scanTree(ctx context.Context, fs *fileset.Set) ([]hit, error) {
 
 // scanContent applies the path rules and, for text, the content rules to one file or blob.
 func (p *Probe) scanContent(path string, data []byte) []hit {
+	p.init()
 	var out []hit
 	for _, m := range p.scanner.ScanPath(path) {
 		out = append(out, p.toHit(path, m, nil))

@@ -12,6 +12,7 @@ import (
 // runStaged scans only what is staged for the next commit: the pre-commit hook mode, where
 // speed matters and the rest of the tree was checked when it was committed.
 func (p *Probe) runStaged(ctx context.Context, t *target.Target) (*probe.Result, error) {
+	p.init()
 	r := &probe.Result{}
 	var mu sync.Mutex
 	err := githistory.Staged(ctx, t.Root, func(b githistory.Blob, content []byte) error {
