@@ -85,11 +85,13 @@ func (p *Probe) Close() error {
 
 func (p *Probe) Run(ctx context.Context, t *target.Target) (*probe.Result, error) {
 	res := &probe.Result{}
+	// Every path goes in, not just lockfiles: Extract looks among them for the manifests
+	// that say which packages are direct and dev-only (package.json beside yarn.lock,
+	// pyproject.toml beside poetry.lock, Pipfile beside Pipfile.lock) and for files that
+	// supersede others (composer.lock beside composer.json).
 	var paths []string
 	for _, f := range t.Files.Files() {
-		if _, ok := deps.FormatFor(f.Path); ok {
-			paths = append(paths, f.Path)
-		}
+		paths = append(paths, f.Path)
 	}
 	lockfiles, errs := deps.Extract(paths, func(p string) ([]byte, error) {
 		f, ok := t.Files.Lookup(p)
