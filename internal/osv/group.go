@@ -51,9 +51,23 @@ func Group(vulns []Vulnerability) [][]Vulnerability {
 	return out
 }
 
-// IDs returns every identifier of a group, the primary one first.
+// IDs returns every identifier of a group. The primary one is a record the database
+// holds (the best-ranked family among them), never an alias no record backs; the rest
+// follow in rank order.
 func IDs(g []Vulnerability) (primary string, aliases []string) {
-	seen := map[string]bool{}
+	byRank := func(ids []string) {
+		sort.Slice(ids, func(i, j int) bool {
+			ri, rj := idRank(ids[i]), idRank(ids[j])
+			return ri < rj || ri == rj && ids[i] < ids[j]
+		})
+	}
+	own := make([]string, 0, len(g))
+	for _, v := range g {
+		own = append(own, v.ID)
+	}
+	byRank(own)
+	primary = own[0]
+	seen := map[string]bool{primary: true}
 	for _, v := range g {
 		for _, id := range append([]string{v.ID}, v.Aliases...) {
 			if !seen[id] {
@@ -62,11 +76,8 @@ func IDs(g []Vulnerability) (primary string, aliases []string) {
 			}
 		}
 	}
-	sort.Slice(aliases, func(i, j int) bool {
-		ri, rj := idRank(aliases[i]), idRank(aliases[j])
-		return ri < rj || ri == rj && aliases[i] < aliases[j]
-	})
-	return aliases[0], aliases[1:]
+	byRank(aliases)
+	return primary, aliases
 }
 
 // idRank orders identifier families for choosing the primary ID: the reviewed advisory
