@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/posture-dev/posture/internal/fileset"
 	"github.com/posture-dev/posture/internal/policy"
@@ -27,6 +28,8 @@ type Target struct {
 	Host string
 	// Files is the inventory of a repo target, built once by the engine before probes run.
 	Files *fileset.Set
+
+	memo sync.Map
 }
 
 // Parse turns a command-line argument into a target.
@@ -57,4 +60,19 @@ func Parse(arg string) (*Target, error) {
 		return nil, fmt.Errorf("target %q: not a directory (a repository target is a directory)", arg)
 	}
 	return &Target{Kind: policy.KindRepo, Name: arg, Root: abs}, nil
+}
+
+// Memo returns the value build produces for key, building it once per target however many
+// probes ask: several probes read the same derived data (the parsed lockfiles), and a
+// repository's files do not change during a scan.
+func (t *Target) Memo(key string, build func() any) any {
+	e, _ := t.memo.LoadOrStore(key, &memoEntry{})
+	m := e.(*memoEntry)
+	m.once.Do(func() { m.v = build() })
+	return m.v
+}
+
+type memoEntry struct {
+	once sync.Once
+	v    any
 }

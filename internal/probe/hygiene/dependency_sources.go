@@ -2,13 +2,11 @@ package hygiene
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"path"
 	"strings"
 
 	"github.com/posture-dev/posture/internal/deps"
-	"github.com/posture-dev/posture/internal/fileset"
 	"github.com/posture-dev/posture/internal/finding"
 	"github.com/posture-dev/posture/internal/policy"
 	"github.com/posture-dev/posture/internal/probe"
@@ -29,27 +27,7 @@ func (DependencySources) Description() string {
 
 func (p DependencySources) Run(ctx context.Context, t *target.Target) (*probe.Result, error) {
 	r := &probe.Result{}
-	var paths []string
-	for _, f := range t.Files.Files() {
-		if !installed(f.Path) {
-			paths = append(paths, f.Path)
-		}
-	}
-	lockfiles, errs := deps.Extract(paths, func(p string) ([]byte, error) {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		f, ok := t.Files.Lookup(p)
-		if !ok {
-			return nil, errors.New("not in the inventory")
-		}
-		data, err := t.Files.Read(f)
-		if err != nil {
-			// Extract names the file itself; the inventory's error does too.
-			return nil, errors.New(strings.TrimPrefix(err.Error(), fileset.Display(p)+": "))
-		}
-		return data, nil
-	})
+	lockfiles, errs := probe.Lockfiles(t)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

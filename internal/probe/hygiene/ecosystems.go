@@ -4,6 +4,7 @@ import (
 	"path"
 	"strings"
 
+	"github.com/posture-dev/posture/internal/deps"
 	"github.com/posture-dev/posture/internal/fileset"
 )
 
@@ -53,20 +54,8 @@ var ecosystems = []ecosystem{
 	}},
 }
 
-// installedDirs hold other people's packages, installed rather than authored here; their
-// manifests are not this repository's.
-var installedDirs = []string{"node_modules", "vendor", "bower_components", ".venv", "venv", "site-packages", "third_party"}
-
-func installed(p string) bool {
-	for _, seg := range strings.Split(path.Dir(p), "/") {
-		for _, d := range installedDirs {
-			if seg == d {
-				return true
-			}
-		}
-	}
-	return false
-}
+// installed reports whether a path is inside an installed third-party tree.
+func installed(p string) bool { return deps.Installed(p) }
 
 // presentEcosystems maps each ecosystem found in the tree to the first manifest showing it.
 func presentEcosystems(files []fileset.File) map[string]string {

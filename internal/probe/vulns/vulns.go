@@ -85,21 +85,7 @@ func (p *Probe) Close() error {
 
 func (p *Probe) Run(ctx context.Context, t *target.Target) (*probe.Result, error) {
 	res := &probe.Result{}
-	// Every path goes in, not just lockfiles: Extract looks among them for the manifests
-	// that say which packages are direct and dev-only (package.json beside yarn.lock,
-	// pyproject.toml beside poetry.lock, Pipfile beside Pipfile.lock) and for files that
-	// supersede others (composer.lock beside composer.json).
-	var paths []string
-	for _, f := range t.Files.Files() {
-		paths = append(paths, f.Path)
-	}
-	lockfiles, errs := deps.Extract(paths, func(p string) ([]byte, error) {
-		f, ok := t.Files.Lookup(p)
-		if !ok {
-			return nil, fmt.Errorf("not in the inventory")
-		}
-		return t.Files.Read(f)
-	})
+	lockfiles, errs := probe.Lockfiles(t)
 	// A lockfile that cannot be parsed is a property of the target, not a failure of the
 	// scan: VM-3 becomes unknown naming file and line, and every other lockfile is matched.
 	var unreadable []string

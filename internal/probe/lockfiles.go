@@ -1,0 +1,44 @@
+package probe
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/posture-dev/posture/internal/deps"
+	"github.com/posture-dev/posture/internal/fileset"
+	"github.com/posture-dev/posture/internal/target"
+)
+
+// Lockfiles is every lockfile of a repository target, parsed once per scan however many
+// probes read it (VM-1 sources, VM-3 vulnerabilities). Installed third-party trees
+// (node_modules, vendor…) are not the repository's own and are left out. Every other path
+// is passed on, so Extract also finds the manifests beside lockfiles that say which
+// packages are direct or dev-only, and the files that supersede others.
+func Lockfiles(t *target.Target) ([]deps.Lockfile, []error) {
+	type parsed struct {
+		lockfiles []deps.Lockfile
+		errs      []error
+	}
+	v := t.Memo("deps.lockfiles", func() any {
+		var paths []string
+		for _, f := range t.Files.Files() {
+			if !deps.Installed(f.Path) {
+				paths = append(paths, f.Path)
+			}
+		}
+		lf, errs := deps.Extract(paths, func(p string) ([]byte, error) {
+			f, ok := t.Files.Lookup(p)
+			if !ok {
+				return nil, errors.New("not in the inventory")
+			}
+			data, err := t.Files.Read(f)
+			if err != nil {
+				// Extract names the file itself; the inventory's error does too.
+				return nil, errors.New(strings.TrimPrefix(err.Error(), fileset.Display(p)+": "))
+			}
+			return data, nil
+		})
+		return parsed{lf, errs}
+	}).(parsed)
+	return v.lockfiles, v.errs
+}
