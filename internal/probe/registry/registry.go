@@ -7,6 +7,7 @@ import (
 	"github.com/posture-dev/posture/internal/probe/hygiene"
 	"github.com/posture-dev/posture/internal/probe/secrets"
 	"github.com/posture-dev/posture/internal/probe/vulns"
+	"github.com/posture-dev/posture/internal/probe/webserver"
 	"github.com/posture-dev/posture/internal/probe/wordpress"
 )
 
@@ -26,6 +27,7 @@ func All(cfg Config) []probe.Probe {
 		hygiene.DependencyScanning{},
 		hygiene.DependencySources{},
 		wordpress.New(),
+		webserver.New(),
 		secrets.New(cfg.Secrets),
 		vulns.New(cfg.Vulns),
 	}
