@@ -4,6 +4,7 @@ package registry
 
 import (
 	"github.com/posture-dev/posture/internal/probe"
+	"github.com/posture-dev/posture/internal/probe/containers"
 	"github.com/posture-dev/posture/internal/probe/hygiene"
 	"github.com/posture-dev/posture/internal/probe/secrets"
 	"github.com/posture-dev/posture/internal/probe/vulns"
@@ -28,6 +29,7 @@ func All(cfg Config) []probe.Probe {
 		hygiene.DependencySources{},
 		wordpress.New(),
 		webserver.New(),
+		containers.New(),
 		secrets.New(cfg.Secrets),
 		vulns.New(cfg.Vulns),
 	}
