@@ -15,6 +15,7 @@ import (
 	"github.com/posture-dev/posture/internal/config"
 	"github.com/posture-dev/posture/internal/engine"
 	"github.com/posture-dev/posture/internal/policy"
+	"github.com/posture-dev/posture/internal/probe/personaldata"
 	"github.com/posture-dev/posture/internal/probe/registry"
 	"github.com/posture-dev/posture/internal/probe/secrets"
 	"github.com/posture-dev/posture/internal/probe/vulns"
@@ -174,7 +175,7 @@ func runScan(cmd *cobra.Command, e *env, f *scanFlags, args []string) error {
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	res, err := engine.Run(ctx, targets, engine.Options{
-		Pack: pack, Probes: registry.All(registry.Config{Secrets: secretOpts, Vulns: vulns.Options{DBDir: dbDir(e, f.db), Now: e.now}}), Jobs: f.jobs, Now: e.now, MaxFileSize: maxSize,
+		Pack: pack, Probes: registry.All(registry.Config{PersonalData: personalDataOptions(cfg, secretOpts), Secrets: secretOpts, Vulns: vulns.Options{DBDir: dbDir(e, f.db), Now: e.now}}), Jobs: f.jobs, Now: e.now, MaxFileSize: maxSize,
 		Exclude: cfg.Scope.Exclude, Only: upper(only), Skip: upper(skip),
 	})
 	if err != nil {
@@ -299,4 +300,15 @@ func secretOptions(cmd *cobra.Command, f *scanFlags, cfg *config.Config) (secret
 		o.ExtraRules = rules
 	}
 	return o, nil
+}
+
+// personalDataOptions takes .posture.yaml's personal_data section; the history flags
+// (--no-history, --since, --max-depth, --refs, --staged) bound CD-1's history scan as
+// they bound CR-4's.
+func personalDataOptions(cfg *config.Config, s secrets.Options) personaldata.Options {
+	h := s.History
+	return personaldata.Options{
+		MinMatches: cfg.PersonalData.MinMatches, AllowPaths: cfg.PersonalData.AllowPaths,
+		History: personaldata.HistoryOptions{Disabled: h.Disabled, Since: h.Since, MaxDepth: h.MaxDepth, Refs: h.Refs, Staged: h.Staged},
+	}
 }

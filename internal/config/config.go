@@ -29,6 +29,8 @@ type Config struct {
 	MaxFileSize string   `yaml:"max_file_size"`
 	Scope       Scope    `yaml:"scope"`
 	Secrets     Secrets  `yaml:"secrets"`
+	// PersonalData tunes the customer-data scan (CD-1).
+	PersonalData PersonalData `yaml:"personal_data"`
 
 	// Path is where the config was read from ("" when none was found).
 	Path string `yaml:"-"`
@@ -60,6 +62,17 @@ type Secrets struct {
 	Rules string `yaml:"rules"`
 }
 
+// PersonalData tunes the CD-1 scan for customer data; docs/personal-data.md explains it.
+type PersonalData struct {
+	// MinMatches is how many contact details (e-mail addresses, phone numbers, postal
+	// addresses together) make a file reportable (default 3). One card number, IBAN,
+	// national ID or password hash always does.
+	MinMatches int `yaml:"min_matches"`
+	// AllowPaths are regexes of paths not examined, added to the defaults
+	// (documentation, package manifests, installed dependencies).
+	AllowPaths []string `yaml:"allow_paths"`
+}
+
 // Load reads path; with required false, a missing file yields an empty config.
 func Load(path string, required bool) (*Config, error) {
 	data, err := os.ReadFile(path)
@@ -87,6 +100,9 @@ func Load(path string, required bool) (*Config, error) {
 	}
 	if c.Secrets.Rules != "" && !filepath.IsAbs(c.Secrets.Rules) {
 		c.Secrets.Rules = filepath.Join(filepath.Dir(path), c.Secrets.Rules)
+	}
+	if c.PersonalData.MinMatches < 0 {
+		return nil, fmt.Errorf("%s: personal_data.min_matches must not be negative", path)
 	}
 	if c.MaxFileSize != "" {
 		if _, err := ParseSize(c.MaxFileSize); err != nil {

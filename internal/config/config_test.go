@@ -15,6 +15,8 @@ func TestLoad(t *testing.T) {
 		{"exclusion without reason", "scope:\n  exclude:\n    - path: testdata/**\n", "has no reason"},
 		{"unknown field", "fail-on: medium\n", `unknown field "fail-on"`},
 		{"bad size", "max_file_size: lots\n", "max_file_size"},
+		{"personal data", "personal_data:\n  min_matches: 5\n  allow_paths: ['^seeds/']\n", ""},
+		{"negative min_matches", "personal_data:\n  min_matches: -1\n", "min_matches"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

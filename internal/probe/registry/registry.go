@@ -6,6 +6,7 @@ import (
 	"github.com/posture-dev/posture/internal/probe"
 	"github.com/posture-dev/posture/internal/probe/containers"
 	"github.com/posture-dev/posture/internal/probe/hygiene"
+	"github.com/posture-dev/posture/internal/probe/personaldata"
 	"github.com/posture-dev/posture/internal/probe/secrets"
 	"github.com/posture-dev/posture/internal/probe/vulns"
 	"github.com/posture-dev/posture/internal/probe/webserver"
@@ -14,8 +15,9 @@ import (
 
 // Config carries the settings of probes that have any, as data from flags and .posture.yaml.
 type Config struct {
-	Secrets secrets.Options
-	Vulns   vulns.Options
+	PersonalData personaldata.Options
+	Secrets      secrets.Options
+	Vulns        vulns.Options
 }
 
 // All returns every probe posture ships, in a stable order.
@@ -31,6 +33,7 @@ func All(cfg Config) []probe.Probe {
 		webserver.New(),
 		containers.New(),
 		secrets.New(cfg.Secrets),
+		personaldata.New(cfg.PersonalData),
 		vulns.New(cfg.Vulns),
 	}
 }
