@@ -15,6 +15,7 @@ import (
 	"github.com/posture-dev/posture/internal/config"
 	"github.com/posture-dev/posture/internal/engine"
 	"github.com/posture-dev/posture/internal/policy"
+	"github.com/posture-dev/posture/internal/probe/changecontrol"
 	"github.com/posture-dev/posture/internal/probe/personaldata"
 	"github.com/posture-dev/posture/internal/probe/registry"
 	"github.com/posture-dev/posture/internal/probe/secrets"
@@ -33,6 +34,8 @@ type scanFlags struct {
 	since                                               string
 	maxDepth                                            int
 	refs                                                []string
+	changeWindow                                        int
+	forge, forgeURL                                     string
 }
 
 const scanLong = `NAME
@@ -106,6 +109,9 @@ func newScan(e *env) *cobra.Command {
 	fl.IntVar(&f.maxDepth, "max-depth", 0, "scan at most this many commits back from each ref")
 	fl.StringSliceVar(&f.refs, "refs", nil, "scan history only of these ref globs (e.g. refs/heads/main); default all branches and tags")
 	fl.BoolVar(&f.staged, "staged", false, "pre-commit mode: scan only what is staged for the next commit")
+	fl.IntVar(&f.changeWindow, "change-window", 0, "judge this many days of the default branch's history for CH-1 (default 90)")
+	fl.StringVar(&f.forge, "forge", "", "forge API of the origin remote when its host is not github.com: github or gitea (Gitea and Forgejo)")
+	fl.StringVar(&f.forgeURL, "forge-url", "", "forge API root for CH-2 (e.g. https://git.example.com); the forge token is sent there")
 	fl.StringVar(&f.db, "db", "", "vulnerability database directory (default $POSTURE_DB or the user cache directory; see `posture db`)")
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(report.Formats, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("fail-on", cobra.FixedCompletions([]string{"info", "low", "medium", "high", "critical"}, cobra.ShellCompDirectiveNoFileComp))
@@ -165,6 +171,10 @@ func runScan(cmd *cobra.Command, e *env, f *scanFlags, args []string) error {
 	if err != nil {
 		return usageError("%v", err)
 	}
+	ccOpts, err := changeControlOptions(cmd, f, cfg, e)
+	if err != nil {
+		return usageError("%v", err)
+	}
 
 	pack, err := loadPack(pick("policy", f.policy, cfg.Policy, ""))
 	if err != nil {
@@ -175,7 +185,7 @@ func runScan(cmd *cobra.Command, e *env, f *scanFlags, args []string) error {
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	res, err := engine.Run(ctx, targets, engine.Options{
-		Pack: pack, Probes: registry.All(registry.Config{PersonalData: personalDataOptions(cfg, secretOpts), Secrets: secretOpts, Vulns: vulns.Options{DBDir: dbDir(e, f.db), Now: e.now}}), Jobs: f.jobs, Now: e.now, MaxFileSize: maxSize,
+		Pack: pack, Probes: registry.All(registry.Config{ChangeControl: ccOpts, PersonalData: personalDataOptions(cfg, secretOpts), Secrets: secretOpts, Vulns: vulns.Options{DBDir: dbDir(e, f.db), Now: e.now}}), Jobs: f.jobs, Now: e.now, MaxFileSize: maxSize,
 		Exclude: cfg.Scope.Exclude, Only: upper(only), Skip: upper(skip),
 	})
 	if err != nil {
@@ -311,4 +321,30 @@ func personalDataOptions(cfg *config.Config, s secrets.Options) personaldata.Opt
 		MinMatches: cfg.PersonalData.MinMatches, AllowPaths: cfg.PersonalData.AllowPaths,
 		History: personaldata.HistoryOptions{Disabled: h.Disabled, Since: h.Since, MaxDepth: h.MaxDepth, Refs: h.Refs, Staged: h.Staged},
 	}
+}
+
+// changeControlOptions merges the change-control flags over .posture.yaml's
+// change_control section.
+func changeControlOptions(cmd *cobra.Command, f *scanFlags, cfg *config.Config, e *env) (changecontrol.Options, error) {
+	c := cfg.ChangeControl
+	o := changecontrol.Options{
+		WindowDays: c.WindowDays, MaxDirectShare: c.MaxDirectShare, IgnoreAuthors: c.IgnoreAuthors,
+		Forge: strings.ToLower(c.Forge), APIURL: c.APIURL, PullRequests: c.PullRequests,
+		Now: e.now, Getenv: e.getenv,
+	}
+	set := cmd.Flags().Changed
+	if set("change-window") {
+		if f.changeWindow <= 0 {
+			return o, fmt.Errorf("--change-window must be a positive number of days")
+		}
+		o.WindowDays = f.changeWindow
+	}
+	if set("forge") {
+		o.Forge = strings.ToLower(f.forge)
+	}
+	if set("forge-url") {
+		// Only a URL the user typed may take the token to a host other than origin's.
+		o.APIURL, o.APIURLTrusted = f.forgeURL, true
+	}
+	return o, o.Validate()
 }

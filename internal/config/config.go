@@ -29,6 +29,8 @@ type Config struct {
 	MaxFileSize string   `yaml:"max_file_size"`
 	Scope       Scope    `yaml:"scope"`
 	Secrets     Secrets  `yaml:"secrets"`
+	// ChangeControl tunes the change-control checks (CH-1, CH-2).
+	ChangeControl ChangeControl `yaml:"change_control"`
 	// PersonalData tunes the customer-data scan (CD-1).
 	PersonalData PersonalData `yaml:"personal_data"`
 
@@ -71,6 +73,23 @@ type PersonalData struct {
 	// AllowPaths are regexes of paths not examined, added to the defaults
 	// (documentation, package manifests, installed dependencies).
 	AllowPaths []string `yaml:"allow_paths"`
+}
+
+// ChangeControl tunes how CH-1 judges the default branch's history and where CH-2 asks
+// the forge. docs/change-control.md explains each field.
+type ChangeControl struct {
+	// WindowDays is how many days of history are judged (default 90).
+	WindowDays int `yaml:"window_days"`
+	// MaxDirectShare is the share of direct pushes tolerated, 0 to 1 (default 0).
+	MaxDirectShare float64 `yaml:"max_direct_share"`
+	// IgnoreAuthors are globs on author name or e-mail whose commits are not counted.
+	IgnoreAuthors []string `yaml:"ignore_authors"`
+	// Forge is github, gitea or forgejo, for an origin host posture does not know.
+	Forge string `yaml:"forge"`
+	// APIURL is the forge's API root; it must be on the origin remote's host.
+	APIURL string `yaml:"api_url"`
+	// PullRequests is how many recently merged pull requests are checked (default 30).
+	PullRequests int `yaml:"pull_requests"`
 }
 
 // Load reads path; with required false, a missing file yields an empty config.

@@ -15,6 +15,8 @@ func TestLoad(t *testing.T) {
 		{"exclusion without reason", "scope:\n  exclude:\n    - path: testdata/**\n", "has no reason"},
 		{"unknown field", "fail-on: medium\n", `unknown field "fail-on"`},
 		{"bad size", "max_file_size: lots\n", "max_file_size"},
+		{"change control", "change_control:\n  window_days: 30\n  max_direct_share: 0.05\n  ignore_authors: ['dependabot[bot]']\n  forge: gitea\n  api_url: https://git.example.com\n  pull_requests: 10\n", ""},
+		{"change control typo", "change_control:\n  window: 30\n", `unknown field "window"`},
 		{"personal data", "personal_data:\n  min_matches: 5\n  allow_paths: ['^seeds/']\n", ""},
 		{"negative min_matches", "personal_data:\n  min_matches: -1\n", "min_matches"},
 	}

@@ -81,7 +81,7 @@ func evaluate(tr *targetRun, opt Options, now time.Time) *TargetResult {
 // least one probe examined something, and is not applicable if none had anything to examine.
 func decide(cr *ControlResult, tr *targetRun, opt Options, st2 *probeOutcomeST2) {
 	id := cr.Control.ID
-	var checked, na, unknown []string
+	var checked, na, unknown, evidence []string
 	for _, p := range opt.Probes {
 		if !slices.Contains(p.Controls(), id) || !slices.Contains(p.Kinds(), tr.target.Kind) {
 			continue
@@ -98,6 +98,9 @@ func decide(cr *ControlResult, tr *targetRun, opt Options, st2 *probeOutcomeST2)
 			na = append(na, o.result.NotApplicable[id])
 		default:
 			checked = append(checked, p.Name())
+			if e := o.result.Evidence[id]; e != "" {
+				evidence = append(evidence, p.Name()+": "+e)
+			}
 		}
 	}
 	if id == "ST-2" && st2 != nil {
@@ -133,6 +136,9 @@ func decide(cr *ControlResult, tr *targetRun, opt Options, st2 *probeOutcomeST2)
 		cr.Reason = fmt.Sprintf("%d finding%s silenced by approved, unexpired deviations", silenced, plural(silenced))
 	case len(checked) > 0:
 		cr.Status, cr.Reason = finding.Pass, "checked by "+strings.Join(checked, ", ")
+		if len(evidence) > 0 {
+			cr.Reason += "; " + strings.Join(evidence, "; ")
+		}
 		if len(na) > 0 {
 			cr.Reason += "; " + strings.Join(na, "; ")
 		}

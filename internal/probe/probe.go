@@ -37,6 +37,9 @@ type Result struct {
 	NotApplicable map[string]string
 	// Unknown marks controls the probe could not decide, with the reason.
 	Unknown map[string]string
+	// Evidence says, per control, what a pass rests on ("14 of 14 commits reviewed"), so a
+	// report can show more than "checked". It is ignored when the control fails.
+	Evidence map[string]string
 	// Incomplete says why part of what the probe should examine could not be read at all
 	// (git missing, corrupt history). It keeps the findings the probe did make, and makes
 	// the scan's exit code say the scan was incomplete.
@@ -55,6 +58,14 @@ func (r *Result) MarkNotApplicable(control, reason string) {
 		r.NotApplicable = map[string]string{}
 	}
 	r.NotApplicable[control] = reason
+}
+
+// Attest records what a pass of control rests on.
+func (r *Result) Attest(control, evidence string) {
+	if r.Evidence == nil {
+		r.Evidence = map[string]string{}
+	}
+	r.Evidence[control] = evidence
 }
 
 // MarkUnknown records that control could not be decided.

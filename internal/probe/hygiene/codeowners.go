@@ -1,12 +1,11 @@
 package hygiene
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"regexp"
 	"strings"
 
+	"github.com/posture-dev/posture/internal/codeowners"
 	"github.com/posture-dev/posture/internal/finding"
 	"github.com/posture-dev/posture/internal/policy"
 	"github.com/posture-dev/posture/internal/probe"
@@ -24,21 +23,10 @@ func (CodeOwners) Description() string {
 	return "a CODEOWNERS file exists where the forge reads it and every line parses"
 }
 
-// codeownersPaths in the order GitHub searches them, then GitLab's extra location.
-var codeownersPaths = []string{".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS", ".gitlab/CODEOWNERS"}
-
-var (
-	ownerUser  = regexp.MustCompile(`^@[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$`)
-	ownerTeam  = regexp.MustCompile(`^@[A-Za-z0-9](?:[A-Za-z0-9-]*)/[A-Za-z0-9._-]+(?:/[A-Za-z0-9._-]+)*$`)
-	ownerEmail = regexp.MustCompile(`^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$`)
-	// gitlabSection matches "[Name]", "^[Optional]", "[Name][2]" and "[Name] @owners".
-	gitlabSection = regexp.MustCompile(`^\^?\[[^\]]+\](?:\[\d+\])?(?:\s+(.*))?$`)
-)
-
 func (p CodeOwners) Run(ctx context.Context, t *target.Target) (*probe.Result, error) {
 	r := &probe.Result{}
 	var found []string
-	for _, p := range codeownersPaths {
+	for _, p := range codeowners.Paths {
 		if _, ok := t.Files.Lookup(p); ok {
 			found = append(found, p)
 		}
@@ -78,98 +66,10 @@ func (p CodeOwners) Run(ctx context.Context, t *target.Target) (*probe.Result, e
 }
 
 // CodeOwnersProblem is one line of a CODEOWNERS file the forge would reject or ignore.
-type CodeOwnersProblem struct {
-	Line    int
-	Text    string
-	Message string
-}
+type CodeOwnersProblem = codeowners.Problem
 
 // CheckCodeOwners validates CODEOWNERS syntax. GitLab files may use sections.
 func CheckCodeOwners(data []byte, gitlab bool) []CodeOwnersProblem {
-	var out []CodeOwnersProblem
-	rules := 0
-	for i, raw := range bytes.Split(data, []byte("\n")) {
-		line := strings.TrimSpace(strings.TrimSuffix(string(raw), "\r"))
-		n := i + 1
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		line = stripComment(line)
-		if m := gitlabSection.FindStringSubmatch(line); m != nil && (gitlab || strings.HasPrefix(line, "[") || strings.HasPrefix(line, "^[")) {
-			if !gitlab {
-				out = append(out, CodeOwnersProblem{n, line, fmt.Sprintf("line %d is a GitLab section header, which GitHub does not understand", n)})
-				continue
-			}
-			for _, o := range strings.Fields(m[1]) {
-				if !validOwner(o) {
-					out = append(out, CodeOwnersProblem{n, line, fmt.Sprintf("line %d: %q is not a valid owner", n, o)})
-				}
-			}
-			continue
-		}
-		fields := splitUnescaped(line)
-		pattern, owners := fields[0], fields[1:]
-		switch {
-		case strings.HasPrefix(pattern, "!"):
-			out = append(out, CodeOwnersProblem{n, line, fmt.Sprintf("line %d: negated pattern %q is not supported and the line is ignored", n, pattern)})
-			continue
-		case !gitlab && strings.ContainsAny(pattern, "[]"):
-			out = append(out, CodeOwnersProblem{n, line, fmt.Sprintf("line %d: character ranges in %q are not supported and the line is ignored", n, pattern)})
-			continue
-		}
-		for _, o := range owners {
-			if !validOwner(o) {
-				out = append(out, CodeOwnersProblem{n, line, fmt.Sprintf("line %d: %q is not a valid owner (want @user, @org/team or an e-mail address)", n, o)})
-			}
-		}
-		if len(owners) > 0 {
-			rules++
-		}
-	}
-	if rules == 0 && len(out) == 0 {
-		out = append(out, CodeOwnersProblem{0, "", "CODEOWNERS assigns no owner to any path"})
-	}
-	return out
-}
-
-func validOwner(o string) bool {
-	return ownerUser.MatchString(o) || ownerTeam.MatchString(o) || ownerEmail.MatchString(o)
-}
-
-// stripComment removes a trailing " # comment"; "\#" is an escaped hash in a pattern.
-func stripComment(line string) string {
-	for i := 1; i < len(line); i++ {
-		if line[i] == '#' && line[i-1] != '\\' && (line[i-1] == ' ' || line[i-1] == '\t') {
-			return strings.TrimSpace(line[:i])
-		}
-	}
-	return line
-}
-
-// splitUnescaped splits on whitespace not preceded by a backslash.
-func splitUnescaped(line string) []string {
-	var out []string
-	var cur strings.Builder
-	esc := false
-	for _, r := range line {
-		switch {
-		case esc:
-			cur.WriteRune(r)
-			esc = false
-		case r == '\\':
-			cur.WriteRune(r)
-			esc = true
-		case r == ' ' || r == '\t':
-			if cur.Len() > 0 {
-				out = append(out, cur.String())
-				cur.Reset()
-			}
-		default:
-			cur.WriteRune(r)
-		}
-	}
-	if cur.Len() > 0 {
-		out = append(out, cur.String())
-	}
-	return out
+	_, probs := codeowners.Parse(data, gitlab)
+	return probs
 }

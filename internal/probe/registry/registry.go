@@ -4,6 +4,7 @@ package registry
 
 import (
 	"github.com/posture-dev/posture/internal/probe"
+	"github.com/posture-dev/posture/internal/probe/changecontrol"
 	"github.com/posture-dev/posture/internal/probe/containers"
 	"github.com/posture-dev/posture/internal/probe/hygiene"
 	"github.com/posture-dev/posture/internal/probe/personaldata"
@@ -15,9 +16,10 @@ import (
 
 // Config carries the settings of probes that have any, as data from flags and .posture.yaml.
 type Config struct {
-	PersonalData personaldata.Options
-	Secrets      secrets.Options
-	Vulns        vulns.Options
+	ChangeControl changecontrol.Options
+	PersonalData  personaldata.Options
+	Secrets       secrets.Options
+	Vulns         vulns.Options
 }
 
 // All returns every probe posture ships, in a stable order.
@@ -27,6 +29,10 @@ func All(cfg Config) []probe.Probe {
 		hygiene.UpdateTooling{},
 		hygiene.Lockfiles{},
 		hygiene.CodeOwners{},
+		changecontrol.CodeOwnersCoverage{},
+		changecontrol.NewChangeReview(cfg.ChangeControl),
+		changecontrol.NewPullRequestApprovals(cfg.ChangeControl),
+		changecontrol.NewBranchProtection(cfg.ChangeControl),
 		hygiene.DependencyScanning{},
 		hygiene.DependencySources{},
 		wordpress.New(),
