@@ -11,12 +11,16 @@ import (
 // ascope is one level of Apache configuration: the server config (or an .htaccess
 // file), a <VirtualHost>, or a <Directory>, <Location>, <Files> or <Proxy> section.
 type ascope struct {
-	d       *apache.Directive // nil for the file's top level
-	kind    string
-	parent  *ascope
-	members []*apache.Directive // own directives, conditional sections (<IfModule> …) looked through
-	vhost   *ascope
-	file    string
+	d        *apache.Directive // nil for the file's top level
+	kind     string
+	parent   *ascope
+	children []*ascope
+	members  []*apache.Directive // own directives, conditional sections (<IfModule> …) looked through
+	vhost    *ascope
+	// Indexes built on first use.
+	byName    map[string][]*apache.Directive
+	authzList []*apache.Directive
+	file      string
 }
 
 // transparent sections hold directives that apply to the enclosing level when their
@@ -52,20 +56,22 @@ func (s *ascope) describe() string {
 	return desc
 }
 
-// own returns the members named name.
+// own returns the members named name (case-insensitively). The index is built once
+// per level, because checks ask the enclosing levels again for every section.
 func (s *ascope) own(name string) []*apache.Directive {
-	var out []*apache.Directive
-	for _, m := range s.members {
-		if m.Is(name) {
-			out = append(out, m)
+	if s.byName == nil {
+		s.byName = map[string][]*apache.Directive{}
+		for _, m := range s.members {
+			n := strings.ToLower(m.Name)
+			s.byName[n] = append(s.byName[n], m)
 		}
 	}
-	return out
+	return s.byName[strings.ToLower(name)]
 }
 
 func (s *ascope) gap() *apache.Directive {
 	for x := s; x != nil; x = x.parent {
-		for _, m := range x.members {
+		for _, m := range append(x.own("Include"), x.own("IncludeOptional")...) {
 			if m.Include != nil && m.Include.Unresolved != "" {
 				return m
 			}
@@ -106,6 +112,7 @@ func (c *apacheCheck) build(s *ascope, ds []*apache.Directive) {
 				if name == "virtualhost" {
 					child.vhost = child
 				}
+				s.children = append(s.children, child)
 				c.build(child, d.Block)
 			}
 		}
@@ -298,13 +305,15 @@ func grants(list []*apache.Directive, all bool, ip, id bool) bool {
 }
 
 func (s *ascope) authz() []*apache.Directive {
-	var out []*apache.Directive
-	for _, m := range s.members {
-		if m.Is("Require") || (m.IsSection && authzContainers[strings.ToLower(m.Name)]) {
-			out = append(out, m)
+	if s.authzList == nil {
+		s.authzList = []*apache.Directive{}
+		for _, m := range s.members {
+			if m.Is("Require") || (m.IsSection && authzContainers[strings.ToLower(m.Name)]) {
+				s.authzList = append(s.authzList, m)
+			}
 		}
 	}
-	return out
+	return s.authzList
 }
 
 // effectiveAuthz is the Require list in force: httpd's default AuthMerging Off makes a
@@ -330,7 +339,11 @@ func (s *ascope) legacyAccess() legacy {
 	var l legacy
 	order, denyAll, allowAll := "deny,allow", false, false
 	for x := s; x != nil; x = x.parent {
-		for _, m := range x.members {
+		var rules []*apache.Directive
+		if x == s {
+			rules = append(append(append(rules, x.own("Order")...), x.own("Deny")...), x.own("Allow")...)
+		}
+		for _, m := range append(rules, x.own("Satisfy")...) {
 			switch {
 			case m.Is("Order") && x == s:
 				order = strings.ToLower(strings.Join(m.Args, ""))
@@ -531,13 +544,8 @@ func (c *apacheCheck) outsideVhosts() []*apache.Directive {
 // under returns every directive of s and of the sections inside it.
 func (c *apacheCheck) under(s *ascope) []*apache.Directive {
 	out := append([]*apache.Directive(nil), s.members...)
-	for _, x := range c.scopes {
-		for p := x.parent; p != nil; p = p.parent {
-			if p == s {
-				out = append(out, x.members...)
-				break
-			}
-		}
+	for _, x := range s.children {
+		out = append(out, c.under(x)...)
 	}
 	return out
 }

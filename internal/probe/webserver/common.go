@@ -83,10 +83,11 @@ type reporter struct {
 	r       *probe.Result
 	seen    map[string]bool
 	unknown map[string]map[string]bool
+	reasons map[string][]string // per control, in the order met
 }
 
 func newReporter(r *probe.Result) *reporter {
-	return &reporter{r: r, seen: map[string]bool{}, unknown: map[string]map[string]bool{}}
+	return &reporter{r: r, seen: map[string]bool{}, unknown: map[string]map[string]bool{}, reasons: map[string][]string{}}
 }
 
 func (rp *reporter) add(control, rule string, at where, key, evidence, message, fix string) {
@@ -114,7 +115,25 @@ func (rp *reporter) markUnknown(control, reason string) {
 		return
 	}
 	rp.unknown[control][reason] = true
-	rp.r.MarkUnknown(control, reason)
+	rp.reasons[control] = append(rp.reasons[control], reason)
+}
+
+// maxReasons bounds what one control's unknown reason lists: a report needs the first
+// places to look at, not thousands of lines.
+const maxReasons = 10
+
+// flush hands the unknowns to the result.
+func (rp *reporter) flush() {
+	for _, c := range controls {
+		reasons := rp.reasons[c]
+		if len(reasons) > maxReasons {
+			rest := len(reasons) - maxReasons
+			reasons = append(reasons[:maxReasons:maxReasons], fmt.Sprintf("and %d more %s", rest, plural(rest, "place", "places")))
+		}
+		for _, reason := range reasons {
+			rp.r.MarkUnknown(c, reason)
+		}
+	}
 }
 
 // adminNames are first path segments of privileged pages: CMS back offices, server and

@@ -12,24 +12,38 @@ import (
 // scope is one level of nginx's configuration inheritance: the main file, http, server,
 // location, if or limit_except.
 type scope struct {
-	d      *nginx.Directive // nil for the file's top level
-	kind   string
-	parent *scope
-	own    []*nginx.Directive
-	server *scope
+	d        *nginx.Directive // nil for the file's top level
+	kind     string
+	parent   *scope
+	children []*scope
+	own      []*nginx.Directive
+	byName   map[string][]*nginx.Directive
+	acl      []*nginx.Directive // allow and deny, in order
+	server   *scope
 	// synthetic marks a top level read as if inside http or server, for a file that is
 	// not included by any nginx.conf in the repository.
 	synthetic bool
 }
 
+// has returns the level's own directives named name. The index is built once per level:
+// checks ask the enclosing levels again for every location, and an http block can hold
+// thousands of servers.
 func (s *scope) has(name string) []*nginx.Directive {
-	var out []*nginx.Directive
+	s.index()
+	return s.byName[name]
+}
+
+func (s *scope) index() {
+	if s.byName != nil {
+		return
+	}
+	s.byName = map[string][]*nginx.Directive{}
 	for _, d := range s.own {
-		if d.Name == name {
-			out = append(out, d)
+		s.byName[d.Name] = append(s.byName[d.Name], d)
+		if d.Name == "allow" || d.Name == "deny" {
+			s.acl = append(s.acl, d)
 		}
 	}
-	return out
 }
 
 // nearest finds the closest level, from s outwards, that sets name: nginx's rule for
@@ -53,7 +67,7 @@ var harmlessIncludes = toSet("mime.types", "fastcgi_params", "fastcgi.conf", "sc
 // is nil), whose content is missing from the tree and might change the verdict.
 func (s *scope) gap(stop *scope) *nginx.Directive {
 	for x := s; x != nil; x = x.parent {
-		for _, d := range x.own {
+		for _, d := range x.has("include") {
 			if d.Include != nil && d.Include.Unresolved != "" && !harmlessIncludes[path.Base(firstArg(d))] {
 				return d
 			}
@@ -176,6 +190,7 @@ func (c *nginxCheck) walk(s *scope) {
 		if d.Name == "server" {
 			child.server = child
 		}
+		s.children = append(s.children, child)
 		c.walk(child)
 	}
 }
@@ -249,14 +264,8 @@ func (s *scope) auth() *nginx.Directive {
 // a level with any allow or deny replaces its parent's list.
 func (s *scope) access() ([]*nginx.Directive, *scope) {
 	for x := s; x != nil; x = x.parent {
-		var list []*nginx.Directive
-		for _, d := range x.own {
-			if d.Name == "allow" || d.Name == "deny" {
-				list = append(list, d)
-			}
-		}
-		if len(list) > 0 {
-			return list, x
+		if x.index(); len(x.acl) > 0 {
+			return x.acl, x
 		}
 	}
 	return nil, nil
@@ -295,12 +304,8 @@ func (s *scope) satisfyAny() *nginx.Directive {
 // ipOnly reports an allow-list written at s that lets clients in on their address
 // alone, at s or in a level below that inherits it.
 func (c *nginxCheck) ipOnly(s *scope) {
-	var list []*nginx.Directive
-	for _, d := range s.own {
-		if d.Name == "allow" || d.Name == "deny" {
-			list = append(list, d)
-		}
-	}
+	s.index()
+	list := s.acl
 	allow := allowList(list)
 	if allow == nil {
 		return
@@ -328,10 +333,7 @@ func (c *nginxCheck) ipOnly(s *scope) {
 		// A level below that inherits this list but switches authentication off.
 		var walk func(x *scope) bool
 		walk = func(x *scope) bool {
-			for _, y := range c.scopes {
-				if y.parent != x {
-					continue
-				}
+			for _, y := range x.children {
 				if l, _ := y.access(); len(l) > 0 && l[0] != list[0] {
 					continue
 				}
@@ -454,8 +456,8 @@ var phpSamples = []string{"index.php", "admin.php", "x.php"}
 // serves /wp-admin/index.php without the password.
 func (c *nginxCheck) bypass(server *scope) {
 	var prefixes, regexes []*scope
-	for _, s := range c.scopes {
-		if s.kind != "location" || s.parent != server {
+	for _, s := range server.children {
+		if s.kind != "location" {
 			continue
 		}
 		switch a := s.d.Args; {
@@ -664,8 +666,8 @@ func (s *scope) addHeaders() (h headerSet, def *scope) {
 	h = headerSet{}
 	for x := s; x != nil; x = x.parent {
 		own := false
-		for _, d := range x.own {
-			if (d.Name == "add_header" || d.Name == "more_set_headers") && len(d.Args) >= 1 {
+		for _, d := range append(x.has("add_header"), x.has("more_set_headers")...) {
+			if len(d.Args) >= 1 {
 				own = true
 				name, value := headerArgs(d)
 				if _, seen := h[name]; !seen {
@@ -711,15 +713,17 @@ func (c *nginxCheck) contentScopes(server *scope) []*scope {
 	if !server.noContent() {
 		out = append(out, server)
 	}
-	for _, s := range c.scopes {
-		if s.kind != "location" || s.server != server || s.refuses() || s.redirects() {
-			continue
+	var visit func(*scope)
+	visit = func(x *scope) {
+		for _, s := range x.children {
+			visit(s)
+			if s.kind != "location" || s.refuses() || s.redirects() || strings.Contains(strings.Join(s.d.Args, " "), "/.well-known/acme-challenge") {
+				continue
+			}
+			out = append(out, s)
 		}
-		if strings.Contains(strings.Join(s.d.Args, " "), "/.well-known/acme-challenge") {
-			continue
-		}
-		out = append(out, s)
 	}
+	visit(server)
 	return out
 }
 
@@ -754,7 +758,10 @@ func (c *nginxCheck) headers(server *scope) {
 			hsts = hstsProblem(v, ok)
 			if g.def != nil {
 				for _, d := range g.def.own {
-					if n, _ := headerArgs(d); (d.Name == "add_header" || d.Name == "more_set_headers") && n == "strict-transport-security" {
+					if d.Name != "add_header" && d.Name != "more_set_headers" || len(d.Args) == 0 {
+						continue
+					}
+					if n, _ := headerArgs(d); n == "strict-transport-security" {
 						hstsAt = d
 					}
 				}

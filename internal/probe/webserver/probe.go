@@ -64,6 +64,7 @@ type config struct {
 func (webConfig) Run(ctx context.Context, t *target.Target) (*probe.Result, error) {
 	r := &probe.Result{}
 	rp := newReporter(r)
+	defer rp.flush()
 	configs, err := find(ctx, t.Files, rp)
 	if err != nil {
 		return nil, err

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/posture-dev/posture/internal/fileset"
 	"github.com/posture-dev/posture/internal/policy"
@@ -280,5 +281,25 @@ func TestProbeMetadata(t *testing.T) {
 	}
 	if d, ok := p.(probe.Describer); !ok || d.Description() == "" {
 		t.Fatal("probe needs a one-line description")
+	}
+}
+
+// Crafted configurations must not make the checks quadratic.
+func TestPathologicalConfigsAreFast(t *testing.T) {
+	const n = 20000
+	loc := strings.Repeat("location /a { allow 10.0.0.1; deny all; add_header X y; }\n", n)
+	for name, files := range map[string]map[string]string{
+		"many locations":  {"nginx/nginx.conf": "http { server { listen 443 ssl; " + loc + "} }"},
+		"many servers":    {"nginx/nginx.conf": "http { " + strings.Repeat("server { listen 80; location /admin { } }\n", n) + "}"},
+		"many vhosts":     {"apache2/apache2.conf": strings.Repeat("<VirtualHost *:80>\n<Location /admin>\nRequire ip 1.2.3.4\n</Location>\n</VirtualHost>\n", n)},
+		"deep locations":  {"nginx/nginx.conf": "http { server { " + strings.Repeat("location /a { ", 60) + strings.Repeat("}", 60) + " } }"},
+		"include fan-out": {"nginx/nginx.conf": "http { " + strings.Repeat("include s.conf;\n", 500) + "}", "nginx/s.conf": "server { listen 80; }\n"},
+		"many gaps":       {"nginx/nginx.conf": "http { " + strings.Repeat("server { listen 80; location /admin { include x.conf; } }\n", n) + "}"},
+	} {
+		start := time.Now()
+		run(t, files)
+		if d := time.Since(start); d > 10*time.Second {
+			t.Errorf("%s: %v", name, d)
+		}
 	}
 }
