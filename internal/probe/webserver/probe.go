@@ -78,56 +78,95 @@ func (webConfig) Run(ctx context.Context, t *target.Target) (*probe.Result, erro
 		return r, nil
 	}
 	fsys := newInventoryFS(t.Files)
-	covered := map[string]bool{}
-	for _, c := range configs {
+	// Every candidate is loaded first, so that a file another one includes (a snippet, a
+	// site file under a main configuration) is judged only in the context it is included
+	// in, whatever the order of their paths.
+	trees := make([]*tree, len(configs))
+	includedBy := map[string]bool{}
+	for i, c := range configs {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		if covered[c.file.Path] {
-			continue
-		}
+		tr := &tree{c: c}
+		trees[i] = tr
+		var files []string
 		switch c.kind {
 		case kindNginx:
-			cfg, err := nginx.Load(fsys, c.file.Path)
-			if err != nil {
-				unknownAll(rp, fmt.Sprintf("%s: %v", fileset.Display(c.file.Path), err))
-				continue
+			tr.ngx, tr.err = nginx.Load(fsys, c.file.Path)
+			if tr.ngx != nil {
+				files = tr.ngx.Files
 			}
-			for _, f := range cfg.Files {
-				covered[f] = true
-			}
-			if reportErrors(rp, cfg.Errors, true) {
-				continue
-			}
-			checkNginx(rp, cfg.Directives)
 		case kindApache:
-			cfg, err := apache.Load(fsys, c.file.Path)
-			if err != nil {
-				unknownAll(rp, fmt.Sprintf("%s: %v", fileset.Display(c.file.Path), err))
+			tr.ap, tr.err = apache.Load(fsys, c.file.Path)
+			if tr.ap != nil {
+				files = tr.ap.Files
+			}
+		}
+		for _, f := range files {
+			if f != c.file.Path {
+				includedBy[f] = true
+			}
+		}
+	}
+	covered := map[string]bool{}
+	// Roots first; then whatever only an include cycle reaches.
+	for _, pass := range []bool{true, false} {
+		for _, tr := range trees {
+			if covered[tr.c.file.Path] || (pass && includedBy[tr.c.file.Path]) {
 				continue
 			}
-			for _, f := range cfg.Files {
-				covered[f] = true
+			if err := ctx.Err(); err != nil {
+				return nil, err
 			}
-			if reportErrors(rp, cfg.Errors, false) {
-				continue
-			}
-			checkApache(rp, c.file.Path, cfg.Directives, false, c.main)
-		case kindHtaccess:
-			data, err := t.Files.Read(c.file)
-			if err != nil {
-				unknownAll(rp, err.Error())
-				continue
-			}
-			ds, perr := apache.Parse(c.file.Path, data)
-			if perr != nil {
-				reportErrors(rp, []error{perr}, false)
-				continue
-			}
-			checkApache(rp, c.file.Path, ds, true, false)
+			judge(rp, t.Files, tr, covered)
 		}
 	}
 	return r, nil
+}
+
+// tree is one candidate with what Load made of it.
+type tree struct {
+	c   config
+	ngx *nginx.Config
+	ap  *apache.Config
+	err error
+}
+
+func judge(rp *reporter, set *fileset.Set, tr *tree, covered map[string]bool) {
+	c := tr.c
+	covered[c.file.Path] = true
+	if tr.err != nil {
+		unknownAll(rp, fmt.Sprintf("%s: %v", fileset.Display(c.file.Path), tr.err))
+		return
+	}
+	switch c.kind {
+	case kindNginx:
+		for _, f := range tr.ngx.Files {
+			covered[f] = true
+		}
+		if !reportErrors(rp, tr.ngx.Errors, true) {
+			checkNginx(rp, tr.ngx.Directives)
+		}
+	case kindApache:
+		for _, f := range tr.ap.Files {
+			covered[f] = true
+		}
+		if !reportErrors(rp, tr.ap.Errors, false) {
+			checkApache(rp, c.file.Path, tr.ap.Directives, false, c.main)
+		}
+	case kindHtaccess:
+		data, err := set.Read(c.file)
+		if err != nil {
+			unknownAll(rp, err.Error())
+			return
+		}
+		ds, perr := apache.Parse(c.file.Path, data)
+		if perr != nil {
+			reportErrors(rp, []error{perr}, false)
+			return
+		}
+		checkApache(rp, c.file.Path, ds, true, false)
+	}
 }
 
 // find lists the configuration files, main ones first so that the files they include

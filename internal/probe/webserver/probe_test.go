@@ -146,6 +146,11 @@ func TestNginxCases(t *testing.T) {
 		{name: "legacy protocols and directory listings",
 			files:    map[string]string{"nginx/sites-enabled/a.conf": tlsServer("    ssl_protocols TLSv1.2 TLSv1.3;\n    location /x/ { autoindex on; proxy_ssl_protocols SSLv3 TLSv1.2; proxy_pass http://127.0.0.1:1; }\n")},
 			findings: []string{"CR-1 webserver/legacy-tls-protocol nginx/sites-enabled/a.conf:10", "ST-1 webserver/directory-listing nginx/sites-enabled/a.conf:10"}},
+		{name: "a snippet is judged where it is included, even when its path sorts first",
+			files: map[string]string{
+				"conf.d/admin.conf":       "location /admin/ { root /srv; }\n",
+				"sites-enabled/site.conf": strings.Replace(tlsServer("    include ../conf.d/admin.conf;\n"), "server_tokens off;", "server_tokens off; auth_basic x; auth_basic_user_file f;", 1),
+			}},
 		{name: "a file included by nginx.conf is checked once, in context",
 			files: map[string]string{
 				"nginx/nginx.conf":           "http { server_tokens off; include sites-enabled/*.conf; include sites-enabled/*.conf; }\n",
