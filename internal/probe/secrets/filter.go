@@ -112,9 +112,10 @@ var weakValues = map[string]bool{
 // environment lookups, template variables, config paths and function calls.
 var reference = regexp.MustCompile(`(?i)^(?:\$[a-z_({]|%(?:\([a-z_]+\))?[sdv]$|%[a-z_]+%$|process\.env|os\.(?:getenv|environ)|getenv\(|env\(|env\[|config\(|settings\.|secrets\.|vault:|arn:aws:|ssm:|op://|\[\[|@[a-z_]+$)`)
 
-// identifier matches names such as "db-credentials-prod" or "user_profile_cache": words
-// joined by separators name a secret, they are not one.
-var identifier = regexp.MustCompile(`^[a-z]+(?:[-_.][a-z]+)+$|^[A-Z]+(?:_[A-Z]+)+$`)
+// identifier matches names such as "db-credentials-prod", "user_profile_cache" or a rule
+// ID like "containers/empty-password": words joined by separators name a secret, they are
+// not one.
+var identifier = regexp.MustCompile(`^[a-z]+(?:[-_./][a-z]+)+$|^[A-Z]+(?:_[A-Z]+)+$`)
 
 // hashPrefixes mark password hashes (bcrypt, argon2, phpass, crypt): sensitive, but not a
 // credential that logs in anywhere as written.
