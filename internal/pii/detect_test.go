@@ -79,6 +79,15 @@ func detectorCases() []detCase {
 		{name: "email url credentials", text: "https://deploy:hunter2@git.internal-host.io/x"},
 		{name: "email role address", text: "noreply@shopsite.nl", kind: Email, conf: Low},
 		{name: "email dots", text: "a..b@gmail.com"},
+		{name: "email translated example", text: "utilisateur@exemple.org, ali@yanityok.ornek.org, max@beispiel.de"},
+		{name: "email ssh algorithm", text: "sk-ssh-ed25519@openssh.com"},
+		{name: "email list archive url", text: "https://lists.fedoraproject.org/archives/list/package-announce@lists.fedoraproject.org/message/6X2U"},
+		{name: "email message id", text: "mbox/%3cC628798F-315D-4428-8CB1-4ED1ECC958E4@apache.org%3e and <5f3c2a1b-9d8e-4f7a-b6c5-d4e3f2a1b0c9@mail.gmail.com>"},
+		{name: "email publisher", text: "<publisher>Jane Roe &lt;jane.roe@gmail.com&gt;</publisher>", kind: Email, conf: Low},
+		{name: "email copyright", text: "Copyright (c) 2015 Jane Roe <jane.roe@gmail.com>", kind: Email, conf: Low},
+		{name: "email signed-off", text: "Signed-off-by: Jane Roe <jane.roe@gmail.com>", kind: Email, conf: Low},
+		{name: "email author column", text: "Jane Roe <jane.roe@gmail.com>", field: "maintainer", kind: Email, conf: Low},
+		{name: "email comment author", text: "jane.roe@gmail.com", field: "comment_author_email", kind: Email, conf: High},
 
 		// Phones.
 		{name: "e164 spaced", text: "see +31 6 4821 7730 today", kind: Phone, detail: "E.164", conf: Medium, value: "+31 6 4821 7730"},
@@ -96,6 +105,7 @@ func detectorCases() []detCase {
 		{name: "national unlabelled", text: "order 0612345678 shipped"},
 		{name: "nanp bare unlabelled", text: "id 4158293341"},
 		{name: "nanp fiction", text: "(212) 555-0142"},
+		{name: "nanp 555 exchange", text: "(415) 555-2671 or +1 415 555 1212"},
 		{name: "nanp invalid area", text: "(123) 829-3341"},
 		{name: "ofcom drama", text: "+44 20 7946 0123"},
 		{name: "ofcom drama national", text: "phone: 020 7946 0958"},
@@ -119,6 +129,7 @@ func detectorCases() []detCase {
 		{name: "amex 4-6-5", text: amex[:4] + " " + amex[4:10] + " " + amex[10:], kind: Card, detail: "amex", conf: High},
 		{name: "discover dashed", text: strings.ReplaceAll(spaced4(discover), " ", "-"), kind: Card, detail: "discover", conf: High},
 		{name: "card column", text: visa, field: "card_number", kind: Card, conf: High},
+		{name: "card-like id column", text: visa, field: "order_id", kind: Card, conf: Low},
 		{name: "luhn invalid", text: "card " + bumpLast(visa)},
 		{name: "test card visa", text: "card 4111 1111 1111 1111"},
 		{name: "test card stripe", text: "4242424242424242"},
@@ -127,6 +138,8 @@ func detectorCases() []detCase {
 		{name: "no scheme", text: "card " + CompleteLuhn("912345678901234")},
 		{name: "card in longer run", text: "9" + visa + "1"},
 		{name: "card odd grouping", text: "card " + visa[:3] + " " + visa[3:]},
+		{name: "bare 19 digits", text: `"` + CompleteLuhn("411524747474122223") + `": {`, kind: Card, conf: Low},
+		{name: "19 digits labelled", text: "card: " + CompleteLuhn("411524747474122223"), kind: Card, conf: High},
 
 		// IBANs.
 		{name: "iban compact", text: "IBAN: " + ibanNL, kind: IBAN, detail: "NL", conf: High},

@@ -26,6 +26,16 @@ var PlaceholderDomains = []string{
 	"mysite.com", "host.com", "server.com", "testing.com", "invalid.com", "null.com",
 	// Forge privacy addresses identify commit authors, not customers.
 	"users.noreply.github.com", "noreply.github.com", "users.noreply.gitlab.com", "noreply.gitlab.com",
+	// OpenSSH names algorithms and extensions name@openssh.com; they are not mailboxes.
+	"openssh.com", "libssh.org",
+}
+
+// ExampleLabels are "example" in the languages documentation is translated into: an
+// address with one of them as a domain label ("utilisateur@exemple.org",
+// "ali@yanityok.ornek.org", "max@beispiel.de") is a translated placeholder.
+var ExampleLabels = []string{
+	"example", "exemple", "exemplo", "ejemplo", "esempio", "beispiel", "voorbeeld", "ornek", "przyklad",
+	"eksempel", "exempel", "esimerkki", "primer", "priklad", "pelda", "paradeigma",
 }
 
 // RoleLocalParts are mailbox names that identify a function rather than a person. They are
@@ -66,6 +76,46 @@ func IsPlaceholderDomain(domain string) bool {
 	}
 	for _, p := range PlaceholderDomains {
 		if d == p || strings.HasSuffix(d, "."+p) {
+			return true
+		}
+	}
+	labels := strings.Split(d, ".")
+	for _, l := range labels[:len(labels)-1] {
+		for _, e := range ExampleLabels {
+			if l == e {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// creditLabels introduce the people software credits: an address after "Copyright",
+// "Author:" or "Signed-off-by:" names a developer, not a customer.
+var creditLabels = []string{"copyright", "(c)", "©", "author", "authors", "maintainer", "maintainers",
+	"maintained by", "written by", "signed-off-by", "co-authored-by", "committer", "packager",
+	"contributor", "contributors", "developer", "developers", "reported-by", "reviewed-by", "acked-by",
+	"publisher", "supplier"}
+
+// credited reports whether the address at start is a software credit: under an author or
+// maintainer column (but not a blog comment's author, who is a visitor), or after a credit
+// label on its line.
+func credited(text []byte, start int, h Hint) bool {
+	for _, w := range []string{"author", "maintainer", "committer", "packager", "developer", "contributor", "copyright"} {
+		if strings.Contains(h.Name, w) && !strings.Contains(h.Name, "comment") {
+			return true
+		}
+	}
+	if h.Kind == Email {
+		return false
+	}
+	lo := max(0, start-labelWindow)
+	win := strings.ToLower(string(text[lo:start]))
+	if i := strings.LastIndexByte(win, '\n'); i >= 0 {
+		win = win[i+1:]
+	}
+	for _, l := range creditLabels {
+		if strings.Contains(win, l) {
 			return true
 		}
 	}
@@ -128,8 +178,11 @@ func appendEmails(dst []Match, text []byte, h Hint) []Match {
 			continue
 		}
 		local := string(text[s:at])
-		// user:password@host inside a URL is a credential (CR-4's business), not a mailbox.
-		if s > 0 && text[s-1] == ':' && bytes.Contains(text[max(0, s-80):s], []byte("://")) {
+		// user:password@host inside a URL is a credential (CR-4's business), not a mailbox;
+		// a mailing list's address in an archive URL's path ("/list/announce@lists.x.org/")
+		// and a Message-ID ("%3cC628798F-315D-…@apache.org%3e") are not anyone's mailbox.
+		if s > 0 && text[s-1] == ':' && bytes.Contains(text[max(0, s-80):s], []byte("://")) ||
+			s > 0 && text[s-1] == '/' || e < len(text) && text[e] == '/' || isMessageID(local) {
 			continue
 		}
 		if strings.Contains(local, "..") {
@@ -143,12 +196,38 @@ func appendEmails(dst []Match, text []byte, h Hint) []Match {
 		if h.Kind == Email {
 			m.Confidence = High
 		}
-		if isRoleLocal(local) {
+		switch {
+		case isRoleLocal(local):
 			m.Confidence, m.Detail = Low, "role address"
+		case credited(text, s, h):
+			m.Confidence, m.Detail = Low, "credited author"
 		}
 		dst = append(dst, m)
 		off = e
 	}
+}
+
+// isMessageID recognises the local part of a Message-ID: URL-encoded angle brackets, or a
+// long run of hex digits and dashes (a UUID), which no person picks as a mailbox name.
+func isMessageID(local string) bool {
+	if strings.Contains(strings.ToLower(local), "%3c") {
+		return true
+	}
+	if len(local) < 16 {
+		return false
+	}
+	digits := 0
+	for i := 0; i < len(local); i++ {
+		c := local[i]
+		switch {
+		case isDigit(c):
+			digits++
+		case c >= 'a' && c <= 'f', c >= 'A' && c <= 'F', c == '-', c == '.':
+		default:
+			return false
+		}
+	}
+	return digits >= 4
 }
 
 func validDomain(d []byte) bool {

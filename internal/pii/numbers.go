@@ -1,7 +1,7 @@
 package pii
 
 // numSpan is a run of digits with the separators people write numbers with: "+31 6
-// 1234 5678", "(212) 555-0147", "4539 1488 0343 6467", "1 85 05 78 006 084 36". Cards,
+// 1234 5678", "(415) 829-3341", "4539 1488 0343 6467", "1 85 05 78 006 084 36". Cards,
 // phone numbers, numeric national IDs and house numbers are all read from it, so the text
 // is walked once for all of them.
 type numSpan struct {
@@ -300,8 +300,17 @@ func cardMatch(text []byte, s *numSpan, h Hint) (Match, bool) {
 		return Match{}, false
 	}
 	m := Match{Kind: Card, Detail: scheme, Start: s.start, End: s.end, Confidence: Medium}
-	if ok, _ := context(text, s.start, h, Card); ok || grouped {
+	switch ok, _ := context(text, s.start, h, Card); {
+	case ok || grouped:
 		m.Confidence = High
+	case s.nd != 16 && !(s.nd == 15 && scheme == "amex"):
+		// Bare 13- and 19-digit numbers are mostly IDs (a 19-digit Visa is rare, a
+		// 13-digit one retired), and one in ten passes Luhn.
+		m.Confidence = Low
+	case h.Name != "":
+		// A column that is not about cards holding a bare 16-digit number: a bigint id
+		// far more often than a card, and one in ten ids passes Luhn.
+		m.Confidence = Low
 	}
 	return m, true
 }

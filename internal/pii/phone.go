@@ -31,7 +31,7 @@ var nsnLengths = map[string][2]int{
 }
 
 // fictionPrefixes are the national ranges regulators reserve for films and books (Ofcom's
-// drama numbers, ARCEP's fiction ranges, NANP 555-01xx is checked in code): nobody
+// drama numbers, ARCEP's fiction ranges; NANP exchange 555 is checked in code): nobody
 // answers them, so they are what careful fixtures use. Keyed by country code, listing
 // national significant number prefixes.
 var fictionPrefixes = map[string][]string{
@@ -44,7 +44,10 @@ var fictionPrefixes = map[string][]string{
 
 func isFiction(cc, nsn string) bool {
 	if cc == "1" {
-		return len(nsn) == 10 && nsn[3:6] == "555" && nsn[6:8] == "01"
+		// 555-0100 to 555-0199 are reserved for fiction; the rest of 555 was never
+		// assigned to subscribers (555-1212 is directory assistance), so films and
+		// fixtures use all of it.
+		return len(nsn) == 10 && nsn[3:6] == "555"
 	}
 	for _, p := range fictionPrefixes[cc] {
 		if strings.HasPrefix(nsn, p) {
@@ -103,7 +106,7 @@ func validNANP(d string) bool {
 // trunk-prefixed national numbers of the UK, Germany, France and the Netherlands.
 //
 // Without a label or a phone column only formats that are unmistakably phone numbers
-// count: a leading '+', "(212) 555-0147" and "212-555-0147". A bare national number
+// count: a leading '+', "(415) 829-3341" and "415-829-3341". A bare national number
 // ("030 1234567", "0612345678") is a phone number only when something says so: digits
 // like these are also order numbers, amounts and IDs.
 func phoneMatch(text []byte, s *numSpan, h Hint) (Match, bool) {

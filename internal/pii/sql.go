@@ -1,6 +1,7 @@
 package pii
 
 import (
+	"bytes"
 	"io"
 	"strings"
 )
@@ -143,10 +144,35 @@ func (r *sqlReader) quoted(q byte, start int64) error {
 	flush := func() error { return r.emitPiece(table, field, row) }
 	closed := false
 	for {
-		c, ok := r.src.next()
-		if !ok {
+		// Plain bytes are copied a run at a time, up to the next quote or backslash:
+		// string literals are most of a dump's bytes.
+		if r.src.pos >= r.src.n && !r.src.fill() {
 			break
 		}
+		chunk := r.src.buf[r.src.pos:r.src.n]
+		n := bytes.IndexByte(chunk, q)
+		if n < 0 {
+			n = len(chunk)
+		}
+		if b := bytes.IndexByte(chunk[:n], '\\'); b >= 0 {
+			n = b
+		}
+		for run := chunk[:n]; len(run) > 0; {
+			if len(r.val.text) >= MaxValue {
+				if err := r.fn(Value{Table: table, Field: field, Text: r.val.text, Start: r.val.start, End: r.src.offset(), Exact: r.val.exact, Row: row}); err != nil {
+					return err
+				}
+				r.val.reset(r.src.offset())
+			}
+			take := min(MaxValue-len(r.val.text), len(run))
+			r.val.text = append(r.val.text, run[:take]...)
+			r.src.pos += take
+			run = run[take:]
+		}
+		if n == len(chunk) {
+			continue
+		}
+		c, _ := r.src.next()
 		if c == '\\' {
 			e, ok := r.src.next()
 			if !ok {
@@ -168,9 +194,6 @@ func (r *sqlReader) quoted(q byte, start int64) error {
 			}
 			closed = true
 			break
-		}
-		if err := r.add(c, true, flush); err != nil {
-			return err
 		}
 	}
 	// The closing quote is not part of the value.
@@ -566,6 +589,7 @@ func (r *sqlReader) copyRows(table string, cols []string) error {
 				return r.emitCopy(table, field(), r.src.offset())
 			}
 			if e == 'N' {
+				r.val.exact = false // NULL: nothing to add, but the span holds "\\N"
 				continue
 			}
 			if err := r.add(unescapeSQL(e), false, flush); err != nil {

@@ -80,7 +80,8 @@ var sourceExts = map[string]bool{
 	".exs": true, ".erl": true, ".tf": true, ".toml": true, ".ini": true, ".cfg": true, ".conf": true,
 	".lock": true, ".sum": true, ".mod": true, ".png": true, ".jpg": true, ".jpeg": true, ".gif": true,
 	".svg": true, ".ico": true, ".woff": true, ".woff2": true, ".ttf": true, ".pdf": true, ".zip": true,
-	".golden": true, ".snap": true, ".po": true, ".pot": true, ".mo": true,
+	".golden": true, ".snap": true, ".po": true, ".pot": true, ".mo": true, ".s": true, ".asm": true,
+	".test": true, ".tcl": true, ".inc": true, ".patch": true, ".diff": true, ".dockerfile": true,
 }
 
 // backupExts mark copies of something, often a database.
