@@ -5,6 +5,7 @@ package registry
 import (
 	"github.com/posture-dev/posture/internal/probe"
 	"github.com/posture-dev/posture/internal/probe/changecontrol"
+	"github.com/posture-dev/posture/internal/probe/code"
 	"github.com/posture-dev/posture/internal/probe/containers"
 	"github.com/posture-dev/posture/internal/probe/hygiene"
 	"github.com/posture-dev/posture/internal/probe/personaldata"
@@ -36,6 +37,7 @@ func All(cfg Config) []probe.Probe {
 		hygiene.DependencyScanning{},
 		hygiene.DependencySources{},
 		wordpress.New(),
+		code.New(), code.NewServiceConfig(),
 		webserver.New(),
 		containers.New(),
 		secrets.New(cfg.Secrets),

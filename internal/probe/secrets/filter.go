@@ -159,9 +159,3 @@ func allLetters(s string) bool {
 	}
 	return true
 }
-
-// testPath matches test code and fixtures. Context-based (generic) rules stay quiet there:
-// test vectors and fake credentials are what such files are for, and they are the main
-// source of false positives. Rules for vendor formats still report in tests, because a
-// live token pasted into a test is a real leak.
-var testPath = regexp.MustCompile(`(?i)(?:^|/)(?:tests?|__tests__|spec|specs|testdata|test-data|fixtures?|__fixtures__|mocks?|__mocks__)/|_test\.go$|\.(?:test|spec)\.[cm]?[jt]sx?$|(?:^|/)test_[^/]*\.py$|_test\.py$|Tests?\.(?:java|kt|php|cs)$|_spec\.rb$`)

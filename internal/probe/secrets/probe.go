@@ -16,6 +16,7 @@ import (
 	"github.com/posture-dev/posture/internal/policy"
 	"github.com/posture-dev/posture/internal/probe"
 	"github.com/posture-dev/posture/internal/target"
+	"github.com/posture-dev/posture/internal/textscan"
 )
 
 // Options tune the secrets probe; the zero value scans the working tree and full history
@@ -42,11 +43,9 @@ type HistoryOptions struct {
 
 // defaultAllowPaths are files whose credentials-shaped content is not the repository's:
 // dependency lockfiles (integrity hashes) and installed third-party code.
-var defaultAllowPaths = []string{
+var defaultAllowPaths = append([]string{
 	`(?:^|/)(?:package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|composer\.lock|go\.sum|Cargo\.lock|poetry\.lock|Pipfile\.lock|uv\.lock|Gemfile\.lock|bun\.lockb?)$`,
-	`(?:^|/)(?:node_modules|vendor|bower_components|third_party|\.venv|site-packages)/`,
-	`\.min\.(?:js|css)$`, `\.(?:js|css)\.map$`,
-}
+}, textscan.ThirdPartyPatterns()...)
 
 // Probe finds secrets in a repository's files and history (CR-4).
 type Probe struct {
@@ -238,7 +237,7 @@ func (p *Probe) scanContent(path string, data []byte) []hit {
 	for _, m := range p.scanner.ScanPath(path) {
 		out = append(out, p.toHit(path, m, nil))
 	}
-	if data == nil || IsBinary(data) {
+	if data == nil || textscan.IsBinary(data) {
 		return out
 	}
 	for _, m := range p.scanner.Scan(path, data) {

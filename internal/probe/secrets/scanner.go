@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/posture-dev/posture/internal/textpos"
+	"github.com/posture-dev/posture/internal/textscan"
 )
 
 // Match is one secret found in one piece of content.
@@ -22,7 +23,7 @@ type Match struct {
 type Scanner struct {
 	rules     []*Rule
 	fileRules []*Rule
-	keywords  *keywordIndex
+	keywords  *textscan.Index
 	kwRules   [][]int // keyword id → rules it gates
 	multiline []bool  // by rule index
 }
@@ -51,17 +52,12 @@ func NewScanner(rules []*Rule) *Scanner {
 			s.kwRules[id] = append(s.kwRules[id], ri)
 		}
 	}
-	s.keywords = newKeywordIndex(keywords)
+	s.keywords = textscan.NewIndex(keywords)
 	return s
 }
 
 // Rules returns the rules the scanner runs.
 func (s *Scanner) Rules() []*Rule { return append(append([]*Rule(nil), s.rules...), s.fileRules...) }
-
-// IsBinary sniffs content the way git does: a NUL byte in the first 8000 bytes.
-func IsBinary(data []byte) bool {
-	return bytes.IndexByte(data[:min(len(data), 8000)], 0) >= 0
-}
 
 // ScanPath reports path-only rules (files whose presence is the problem).
 func (s *Scanner) ScanPath(path string) []Match {
@@ -77,7 +73,7 @@ func (s *Scanner) ScanPath(path string) []Match {
 // span is a byte range of the content a rule's pattern must be run on.
 type span struct{ start, end int }
 
-// Scan finds secrets in text content. Callers skip binary content (IsBinary) first.
+// Scan finds secrets in text content. Callers skip binary content (textscan.IsBinary) first.
 func (s *Scanner) Scan(path string, data []byte) []Match {
 	out := s.scan(path, data, "")
 	for _, blob := range encodedBlobs(data) {
@@ -93,11 +89,11 @@ func (s *Scanner) scan(path string, data []byte, decoded string) []Match {
 	windows := map[int][]span{}
 	// Rules limited to other files, or generic rules in test code, need no windows.
 	skip := make([]bool, len(s.rules))
-	isTest := testPath.MatchString(path)
+	isTest := textscan.IsTestPath(path)
 	for ri, r := range s.rules {
 		skip[ri] = !r.appliesTo(path) || r.Generic && isTest
 	}
-	s.keywords.find(data, func(kw, end int) {
+	s.keywords.Find(data, func(kw, end int) {
 		for _, ri := range s.kwRules[kw] {
 			if skip[ri] {
 				continue

@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/posture-dev/posture/internal/textscan"
 )
 
 // BenchmarkScan measures the rule engine alone over a directory of source, by default this
@@ -25,7 +27,7 @@ func BenchmarkScan(b *testing.B) {
 			return nil
 		}
 		data, err := os.ReadFile(p)
-		if err == nil && !IsBinary(data) {
+		if err == nil && !textscan.IsBinary(data) {
 			files = append(files, file{p, data})
 			total += int64(len(data))
 		}

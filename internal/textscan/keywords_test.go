@@ -1,4 +1,4 @@
-package secrets
+package textscan
 
 import (
 	"bytes"
@@ -26,12 +26,12 @@ func itoaPair(a, b int) string { return strings.Repeat("k", a+1) + "@" + strings
 
 func viaIndex(keywords []string, data []byte) []string {
 	var out []string
-	newKeywordIndex(keywords).find(data, func(kw, end int) { out = append(out, itoaPair(kw, end)) })
+	NewIndex(keywords).Find(data, func(kw, end int) { out = append(out, itoaPair(kw, end)) })
 	sort.Strings(out)
 	return out
 }
 
-func TestKeywordIndexAgreesWithNaiveSearch(t *testing.T) {
+func TestIndexAgreesWithNaiveSearch(t *testing.T) {
 	cases := []struct {
 		keywords []string
 		data     string
@@ -48,7 +48,7 @@ func TestKeywordIndexAgreesWithNaiveSearch(t *testing.T) {
 	}
 }
 
-func FuzzKeywordIndex(f *testing.F) {
+func FuzzIndex(f *testing.F) {
 	f.Add("akia,ghp_,pass", []byte("pass AKIA ghp_"))
 	f.Add("a,ab,abc,b", []byte("ababcABC"))
 	f.Fuzz(func(t *testing.T, kws string, data []byte) {

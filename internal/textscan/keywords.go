@@ -1,9 +1,9 @@
-package secrets
+package textscan
 
-// keywordIndex finds every occurrence of many keywords in one pass (Aho-Corasick, as a
+// Index finds every occurrence of many keywords in one pass (Aho-Corasick, as a
 // dense DFA over bytes, case-insensitive for ASCII). It is the prefilter that keeps
 // regexes away from the vast majority of bytes, which contain no keyword at all.
-type keywordIndex struct {
+type Index struct {
 	next [][256]int32 // DFA transitions, failure links already folded in
 	out  [][]int32    // keyword ids ending at each state (including via suffix links)
 	lens []int        // keyword lengths
@@ -19,8 +19,10 @@ var lowerASCII = func() (t [256]byte) {
 	return t
 }()
 
-func newKeywordIndex(keywords []string) *keywordIndex {
-	k := &keywordIndex{next: make([][256]int32, 1), out: make([][]int32, 1)}
+// NewIndex builds the automaton for keywords; ASCII letters match in either case. A
+// keyword's id is its position in the slice.
+func NewIndex(keywords []string) *Index {
+	k := &Index{next: make([][256]int32, 1), out: make([][]int32, 1)}
 	// Build the trie; -1 marks "no edge" until failure links are resolved.
 	for i := range k.next[0] {
 		k.next[0][i] = -1
@@ -71,8 +73,9 @@ func newKeywordIndex(keywords []string) *keywordIndex {
 	return k
 }
 
-// find calls hit(keyword, end) for every occurrence; end is the offset just past it.
-func (k *keywordIndex) find(data []byte, hit func(kw int, end int)) {
+// Find calls hit(keyword, end) for every occurrence, in order of end; end is the offset
+// just past the occurrence.
+func (k *Index) Find(data []byte, hit func(kw int, end int)) {
 	s := int32(0)
 	next, out := k.next, k.out
 	for i, b := range data {
