@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/posture-dev/posture/internal/testutil"
 )
 
 func TestWalkDedupAndAttribution(t *testing.T) {
@@ -471,7 +473,7 @@ func TestWalkCancel(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want context.Canceled", err)
 	}
-	if d := time.Since(start); d > 5*time.Second {
+	if d := time.Since(start); d > testutil.WorkBound(5*time.Second) {
 		t.Errorf("cancel took %v", d)
 	}
 	waitNoGitChildren(t)

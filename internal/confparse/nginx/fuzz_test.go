@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/posture-dev/posture/internal/testutil"
 )
 
 var fuzzSeeds = []string{
@@ -103,7 +105,7 @@ func FuzzLoad(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if d := time.Since(start); d > 5*time.Second {
+		if d := time.Since(start); d > testutil.WorkBound(5*time.Second) {
 			t.Fatalf("Load took %v", d)
 		}
 		for _, name := range fsys.asked {

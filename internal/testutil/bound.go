@@ -1,0 +1,15 @@
+package testutil
+
+import "time"
+
+// WorkBound is how long a guard against quadratic or exponential work may let one
+// pathological input run. These guards are not performance targets (those live in
+// benchmarks); they catch blow-ups that would take minutes. The race detector slows code
+// five- to tenfold, so the bound grows with it instead of turning a loaded CI machine into
+// a failure.
+func WorkBound(d time.Duration) time.Duration {
+	if raceEnabled {
+		return 6 * d
+	}
+	return d
+}
