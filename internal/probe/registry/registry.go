@@ -10,6 +10,7 @@ import (
 	"github.com/posture-dev/posture/internal/probe/hygiene"
 	"github.com/posture-dev/posture/internal/probe/personaldata"
 	"github.com/posture-dev/posture/internal/probe/secrets"
+	"github.com/posture-dev/posture/internal/probe/terraform"
 	"github.com/posture-dev/posture/internal/probe/vulns"
 	"github.com/posture-dev/posture/internal/probe/webserver"
 	"github.com/posture-dev/posture/internal/probe/wordpress"
@@ -40,6 +41,7 @@ func All(cfg Config) []probe.Probe {
 		code.New(), code.NewServiceConfig(),
 		webserver.New(),
 		containers.New(),
+		terraform.New(),
 		secrets.New(cfg.Secrets),
 		personaldata.New(cfg.PersonalData),
 		vulns.New(cfg.Vulns),

@@ -1,0 +1,2 @@
+environment  = "production"
+db_encrypted = true
