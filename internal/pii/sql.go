@@ -320,6 +320,8 @@ func (r *sqlReader) word(first byte, start int64) error {
 		r.src.next()
 		if len(r.val.text) < maxName {
 			r.val.text = append(r.val.text, c)
+		} else {
+			r.val.exact = false // cut short: the span holds more than the text
 		}
 	}
 	if number {
