@@ -5,25 +5,21 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"sort"
 	"strings"
+
+	"github.com/posture-dev/posture/internal/confparse/include"
 )
 
-// FS is the set of files an include may reach: in posture, the repository's inventory,
-// so that size limits and scope exclusions hold for included files too and nothing
-// outside the repository is ever opened. Names are slash paths relative to the root.
-type FS interface {
-	ReadFile(name string) ([]byte, error)
-	// Glob returns the names matching pattern (path.Match syntax), sorted.
-	Glob(pattern string) ([]string, error)
-}
+// FS is the set of files an include may reach (see package include).
+type FS = include.FS
 
-// Limits on include resolution, so that a crafted configuration cannot make posture
-// read without end (httpd stops include loops only at a nesting depth of 128).
+// Limits on include resolution (see package include).
 const (
-	MaxIncludeDepth = 16
-	MaxFiles        = 1000
-	MaxBytes        = 64 << 20
+	MaxIncludeDepth = include.MaxDepth
+	MaxFiles        = include.MaxFiles
+	MaxBytes        = include.MaxBytes
 )
 
 // Config is a top-level file with its includes resolved.
@@ -120,9 +116,6 @@ func (l *loader) expand(ds []*Directive, stack []string) []*Directive {
 	return out
 }
 
-// IsGlob reports whether an include path is a wildcard pattern.
-func IsGlob(p string) bool { return strings.ContainsAny(p, "*?[") }
-
 // Resolve maps an include argument to a path relative to the repository root, given the
 // repository directory standing for ServerRoot and ServerRoot's absolute path if the
 // configuration set one. ok is false with a reason for paths that lead out of the
@@ -178,7 +171,7 @@ func (l *loader) include(d *Directive, stack []string) []*Directive {
 	}
 	var names []string
 	switch {
-	case IsGlob(rel):
+	case include.IsGlob(rel):
 		matches, err := l.fsys.Glob(rel)
 		if err != nil {
 			l.refuse(d, inc, "%v", err)
@@ -199,7 +192,7 @@ func (l *loader) include(d *Directive, stack []string) []*Directive {
 	var out []*Directive
 	var missing []string
 	for _, name := range names {
-		if i := indexOf(stack, name); i >= 0 {
+		if i := slices.Index(stack, name); i >= 0 {
 			l.refuse(d, inc, "include loop: %s", strings.Join(append(append([]string(nil), stack[i:]...), name), " → "))
 			continue
 		}
@@ -213,7 +206,7 @@ func (l *loader) include(d *Directive, stack []string) []*Directive {
 			// IncludeOptional exists for files that may be absent; an absent one is not
 			// a gap, but one the scan could not read is.
 			if !d.Is("IncludeOptional") || !errors.Is(err, fs.ErrNotExist) {
-				missing = append(missing, name+": "+describe(err))
+				missing = append(missing, name+": "+include.Describe(err))
 			}
 			continue
 		}
@@ -241,20 +234,4 @@ func escapeMeta(p string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
-}
-
-func describe(err error) string {
-	if errors.Is(err, fs.ErrNotExist) {
-		return "not in the repository"
-	}
-	return err.Error()
-}
-
-func indexOf(s []string, v string) int {
-	for i, x := range s {
-		if x == v {
-			return i
-		}
-	}
-	return -1
 }

@@ -1,30 +1,23 @@
 package nginx
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"path"
+	"slices"
 	"sort"
 	"strings"
+
+	"github.com/posture-dev/posture/internal/confparse/include"
 )
 
-// FS is the set of files an include may reach: in posture, the repository's inventory,
-// so that size limits and scope exclusions hold for included files too and nothing
-// outside the repository is ever opened. Names are slash paths relative to the root.
-type FS interface {
-	ReadFile(name string) ([]byte, error)
-	// Glob returns the names matching pattern (path.Match syntax), sorted.
-	Glob(pattern string) ([]string, error)
-}
+// FS is the set of files an include may reach (see package include).
+type FS = include.FS
 
-// Limits on include resolution, so that a crafted or broken configuration cannot make
-// posture read without end: nginx itself has no loop detection and recurses until it
-// runs out of file descriptors.
+// Limits on include resolution (see package include).
 const (
-	MaxIncludeDepth = 16
-	MaxFiles        = 1000
-	MaxBytes        = 64 << 20
+	MaxIncludeDepth = include.MaxDepth
+	MaxFiles        = include.MaxFiles
+	MaxBytes        = include.MaxBytes
 )
 
 // Config is a top-level file with its includes resolved.
@@ -100,10 +93,6 @@ func (l *loader) expand(ds []*Directive, stack []string) []*Directive {
 	return out
 }
 
-// IsGlob reports whether an include path is a pattern; nginx globs only then, and a
-// pattern that matches nothing is not an error.
-func IsGlob(p string) bool { return strings.ContainsAny(p, "*?[") }
-
 // Resolve maps an include argument to a path relative to the repository root, given the
 // directory of the top-level file. ok is false with a reason for paths that lead out of
 // the repository.
@@ -151,7 +140,7 @@ func (l *loader) include(d *Directive, stack []string) []*Directive {
 		return nil
 	}
 	names := []string{rel}
-	if IsGlob(rel) {
+	if include.IsGlob(rel) {
 		matches, err := l.fsys.Glob(rel)
 		if err != nil {
 			l.refuse(d, inc, "%v", err)
@@ -170,7 +159,7 @@ func (l *loader) include(d *Directive, stack []string) []*Directive {
 	var out []*Directive
 	var missing []string
 	for _, name := range names {
-		if i := indexOf(stack, name); i >= 0 {
+		if i := slices.Index(stack, name); i >= 0 {
 			l.refuse(d, inc, "include loop: %s", strings.Join(append(append([]string(nil), stack[i:]...), name), " → "))
 			continue
 		}
@@ -181,7 +170,7 @@ func (l *loader) include(d *Directive, stack []string) []*Directive {
 		l.reads++
 		src, err := l.fsys.ReadFile(name)
 		if err != nil {
-			missing = append(missing, name+": "+describe(err))
+			missing = append(missing, name+": "+include.Describe(err))
 			continue
 		}
 		l.bytes += len(src)
@@ -192,20 +181,4 @@ func (l *loader) include(d *Directive, stack []string) []*Directive {
 		inc.Unresolved = strings.Join(missing, "; ")
 	}
 	return out
-}
-
-func describe(err error) string {
-	if errors.Is(err, fs.ErrNotExist) {
-		return "not in the repository"
-	}
-	return err.Error()
-}
-
-func indexOf(s []string, v string) int {
-	for i, x := range s {
-		if x == v {
-			return i
-		}
-	}
-	return -1
 }
