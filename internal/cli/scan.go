@@ -36,6 +36,7 @@ type scanFlags struct {
 	refs                                                []string
 	changeWindow                                        int
 	forge, forgeURL                                     string
+	net                                                 networkFlags
 }
 
 const scanLong = `NAME
@@ -112,6 +113,7 @@ func newScan(e *env) *cobra.Command {
 	fl.IntVar(&f.changeWindow, "change-window", 0, "judge this many days of the default branch's history for CH-1 (default 90)")
 	fl.StringVar(&f.forge, "forge", "", "forge API of the origin remote when its host is not github.com: github or gitea (Gitea and Forgejo)")
 	fl.StringVar(&f.forgeURL, "forge-url", "", "forge API root for CH-2 (e.g. https://git.example.com); the forge token is sent there")
+	addNetworkFlags(cmd, &f.net)
 	fl.StringVar(&f.db, "db", "", "vulnerability database directory (default $POSTURE_DB or the user cache directory; see `posture db`)")
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(report.Formats, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("fail-on", cobra.FixedCompletions([]string{"info", "low", "medium", "high", "critical"}, cobra.ShellCompDirectiveNoFileComp))
@@ -119,16 +121,23 @@ func newScan(e *env) *cobra.Command {
 }
 
 func runScan(cmd *cobra.Command, e *env, f *scanFlags, args []string) error {
-	if len(args) == 0 {
-		args = []string{"."}
-	}
-	var targets []*target.Target
-	for _, a := range args {
-		t, err := target.Parse(a)
+	if f.net.targetsFile != "" {
+		more, err := readTargetsFile(f.net.targetsFile, cmd.InOrStdin())
 		if err != nil {
 			return usageError("%v", err)
 		}
-		targets = append(targets, t)
+		args = append(args, more...)
+	}
+	if len(args) == 0 {
+		args = []string{"."}
+	}
+	targets, err := parseTargets(args)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	nx, err := newNet(&f.net, e.now)
+	if err != nil {
+		return usageError("%v", err)
 	}
 
 	cfg, err := loadConfig(f.config, targets)
@@ -184,10 +193,21 @@ func runScan(cmd *cobra.Command, e *env, f *scanFlags, args []string) error {
 
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	prog := &scanProgress{w: e.stderr}
+	var onProgress func(done, total int)
+	if !f.net.noProgress && e.isTerminal(e.stderr) {
+		onProgress = prog.update
+	}
+	probes := registry.All(registry.Config{
+		ChangeControl: ccOpts, PersonalData: personalDataOptions(cfg, secretOpts), Secrets: secretOpts,
+		Vulns: vulns.Options{DBDir: dbDir(e, f.db), Now: e.now},
+		Net:   nx, TLSProfile: f.net.tlsProfile,
+	})
 	res, err := engine.Run(ctx, targets, engine.Options{
-		Pack: pack, Probes: registry.All(registry.Config{ChangeControl: ccOpts, PersonalData: personalDataOptions(cfg, secretOpts), Secrets: secretOpts, Vulns: vulns.Options{DBDir: dbDir(e, f.db), Now: e.now}}), Jobs: f.jobs, Now: e.now, MaxFileSize: maxSize,
+		Pack: pack, Probes: probes, Jobs: f.jobs, NetJobs: f.net.concurrency, Progress: onProgress, Now: e.now, MaxFileSize: maxSize,
 		Exclude: cfg.Scope.Exclude, Only: upper(only), Skip: upper(skip),
 	})
+	prog.finish()
 	if err != nil {
 		return usageError("%v", err)
 	}

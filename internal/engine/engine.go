@@ -28,6 +28,12 @@ type Options struct {
 	Probes []probe.Probe
 	// Jobs bounds how many probes run at once; 0 means one per CPU.
 	Jobs int
+	// NetJobs bounds how many probes of endpoint targets run at once. They wait on the
+	// network, not the CPU, so a sweep of many endpoints needs far more than Jobs in
+	// flight; netx still limits connections per host. 0 means DefaultNetJobs.
+	NetJobs int
+	// Progress, when set, is told after each probe finishes how many of all have.
+	Progress func(done, total int)
 	// Now is the scan's clock (fixed in tests).
 	Now         func() time.Time
 	MaxFileSize int64
@@ -70,6 +76,9 @@ func Run(ctx context.Context, targets []*target.Target, opt Options) (*Result, e
 	if opt.Jobs <= 0 {
 		opt.Jobs = runtime.GOMAXPROCS(0)
 	}
+	if opt.NetJobs <= 0 {
+		opt.NetJobs = DefaultNetJobs
+	}
 	if opt.Logger == nil {
 		opt.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -98,7 +107,19 @@ func Run(ctx context.Context, targets []*target.Target, opt Options) (*Result, e
 			}
 		}
 	}
-	runTasks(ctx, tasks, opt)
+	var local, remote []task
+	for _, tk := range tasks {
+		if tk.t.target.Kind == policy.KindEndpoint {
+			remote = append(remote, tk)
+		} else {
+			local = append(local, tk)
+		}
+	}
+	prog := newProgress(len(tasks), opt.Progress)
+	var pools sync.WaitGroup
+	pools.Go(func() { runTasks(ctx, local, opt.Jobs, opt, prog) })
+	pools.Go(func() { runTasks(ctx, remote, opt.NetJobs, opt, prog) })
+	pools.Wait()
 
 	if ctx.Err() != nil {
 		res.Interrupted = true
@@ -146,17 +167,45 @@ func prepare(ctx context.Context, runs []*targetRun, opt Options) {
 	wg.Wait()
 }
 
-// runTasks runs probes on a bounded pool. Cancellation stops new probes from starting;
-// running probes see the cancelled context.
-func runTasks(ctx context.Context, tasks []task, opt Options) {
+// DefaultNetJobs is how many endpoint probes run at once unless told otherwise.
+const DefaultNetJobs = 32
+
+// progress counts finished probes for Options.Progress.
+type progress struct {
+	mu          sync.Mutex
+	done, total int
+	report      func(done, total int)
+}
+
+func newProgress(total int, report func(int, int)) *progress {
+	return &progress{total: total, report: report}
+}
+
+func (p *progress) step() {
+	if p.report == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.done++
+	p.report(p.done, p.total)
+}
+
+// runTasks runs probes on a pool of size jobs. Cancellation stops new probes from
+// starting; running probes see the cancelled context.
+func runTasks(ctx context.Context, tasks []task, jobs int, opt Options, prog *progress) {
+	if len(tasks) == 0 {
+		return
+	}
 	queue := make(chan task)
 	var wg sync.WaitGroup
-	for range min(opt.Jobs, max(len(tasks), 1)) {
+	for range min(jobs, len(tasks)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for tk := range queue {
 				runOne(ctx, tk, opt)
+				prog.step()
 			}
 		}()
 	}

@@ -3,6 +3,7 @@
 package registry
 
 import (
+	"github.com/posture-dev/posture/internal/netx"
 	"github.com/posture-dev/posture/internal/probe"
 	"github.com/posture-dev/posture/internal/probe/changecontrol"
 	"github.com/posture-dev/posture/internal/probe/code"
@@ -22,10 +23,17 @@ type Config struct {
 	PersonalData  personaldata.Options
 	Secrets       secrets.Options
 	Vulns         vulns.Options
+	// Net is the shared dialer of endpoint probes; nil gives one with default options.
+	Net *netx.Net
+	// TLSProfile names the TLS profile endpoints are held to ("intermediate", "modern").
+	TLSProfile string
 }
 
 // All returns every probe posture ships, in a stable order.
 func All(cfg Config) []probe.Probe {
+	if cfg.Net == nil {
+		cfg.Net = netx.New(netx.Options{})
+	}
 	return []probe.Probe{
 		hygiene.SecurityContact{},
 		hygiene.UpdateTooling{},
