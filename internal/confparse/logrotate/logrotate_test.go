@@ -26,9 +26,9 @@ func TestLoad(t *testing.T) {
 			"/var/log/wtmp {\n    missingok\n    monthly\n    rotate 1\n}\n"),
 		"etc/logrotate.d/apt": file("/var/log/apt/term.log {\n  rotate 12\n  monthly\n  compress\n}\n\n" +
 			"/var/log/apt/history.log\n{\n  rotate 12\n  monthly\n}\n"),
-		"etc/logrotate.d/forever": file("\"/var/log/app/*.log\" /var/log/app2.log {\n  rotate -1\n  daily\n  postrotate\n    rotate 99 }\n  endscript\n}\n"),
-		"etc/logrotate.d/aged":    file("/var/log/aged.log {\n rotate -1\n maxage 30\n size 10M\n}\n"),
-		"etc/logrotate.d/broken":  file("/var/log/broken.log {\n rotate many\n}\n/var/log/after.log {\n daily\n}\n"),
+		"etc/logrotate.d/forever":    file("\"/var/log/app/*.log\" /var/log/app2.log {\n  rotate -1\n  daily\n  postrotate\n    rotate 99 }\n  endscript\n}\n"),
+		"etc/logrotate.d/aged":       file("/var/log/aged.log {\n rotate -1\n maxage 30\n size 10M\n}\n"),
+		"etc/logrotate.d/broken":     file("/var/log/broken.log {\n rotate many\n}\n/var/log/after.log {\n daily\n}\n"),
 		"etc/logrotate.d/x.dpkg-old": file("/var/log/old { rotate -1 }\n"),
 		"etc/logrotate.d/sub/y":      file("/var/log/sub { rotate -1 }\n"),
 	}}
