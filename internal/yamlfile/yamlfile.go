@@ -1,5 +1,8 @@
-// Package yamlfile decodes posture's own YAML files (policy packs, deviations, config)
-// strictly: unknown fields and duplicate keys are errors that name the file and line.
+// Package yamlfile reads YAML. Decode reads posture's own files (policy packs,
+// deviations, config) strictly: unknown fields and duplicate keys are errors that name the
+// file and line. ParseTree reads files posture examines (compose files, Kubernetes
+// manifests, CI definitions) into positioned trees with anchors, aliases and merge keys
+// resolved, within a node budget.
 package yamlfile
 
 import (
@@ -39,12 +42,19 @@ func wrap(name string, err error) error {
 	return fmt.Errorf("%s: %s", name, oneLine(err.Error()))
 }
 
+// oneLine keeps the first line of a message and spells out control characters (go-yaml
+// quotes a stray tab as a real tab), so that messages print cleanly in reports.
 func oneLine(s string) string {
 	s = strings.TrimSpace(s)
 	if i := strings.IndexByte(s, '\n'); i >= 0 {
 		s = s[:i]
 	}
-	return s
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return '?'
+		}
+		return r
+	}, strings.ReplaceAll(s, "\t", `\t`))
 }
 
 // ItemLines returns the line of each item in the top-level sequence under key, in order.

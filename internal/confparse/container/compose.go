@@ -111,10 +111,10 @@ func ParseCompose(data []byte) (*Compose, error) {
 	services := root.Get("services")
 	if services == nil {
 		// Version 1: services at the top level.
-		services = &Node{Kind: Map, index: map[string]int{}}
+		services = &Node{Kind: Map}
 		for i, k := range root.Keys {
 			if !composeTopLevel[k] && !strings.HasPrefix(k, "x-") && root.Vals[i].Kind == Map {
-				services.add(k, root.KeyLines[i], root.Vals[i])
+				services.Add(k, root.KeyLines[i], root.Vals[i])
 			}
 		}
 	}
@@ -131,7 +131,7 @@ func ParseCompose(data []byte) (*Compose, error) {
 		n := services.Vals[i]
 		if n.Kind != Map {
 			if n.Null {
-				n = &Node{Kind: Map, Line: n.Line, index: map[string]int{}}
+				n = &Node{Kind: Map, Line: n.Line}
 			} else {
 				return nil, &Error{Line: n.Line, Col: n.Col, Msg: "service " + name + " must be a mapping"}
 			}
