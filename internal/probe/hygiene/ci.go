@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/bmatcuk/doublestar/v4"
+
+	"github.com/posture-dev/posture/internal/yamlfile"
 )
 
 // ciStep is a place in a CI definition that runs a dependency scanner.
@@ -134,11 +136,11 @@ func (s *ciScan) readCI(kind, p string, data []byte) {
 		s.readGitLab(p, docs)
 		return
 	}
-	var root *ynode
+	var root *yamlfile.Node
 	if len(docs) > 0 {
 		root = docs[0]
 	}
-	if root == nil || root.kind != yMap {
+	if root == nil || root.Kind != yamlfile.Map {
 		s.problems = append(s.problems, p+": the top level is not a mapping, so the CI system cannot read it")
 		return
 	}
@@ -146,7 +148,7 @@ func (s *ciScan) readCI(kind, p string, data []byte) {
 	case "github":
 		s.readWorkflow(p, root)
 	case "bitbucket":
-		s.walkBitbucket(p, root.get("pipelines"))
+		s.walkBitbucket(p, root.Get("pipelines"))
 	case "circleci":
 		s.readCircleCI(p, root)
 	case "azure":
@@ -262,59 +264,59 @@ func isScript(p string, data []byte) bool {
 
 // --- GitHub Actions ---
 
-func (s *ciScan) readWorkflow(p string, root *ynode) {
-	jobs := root.get("jobs")
-	if jobs == nil || jobs.kind != yMap {
-		s.problems = append(s.problems, fmt.Sprintf("%s:%d: the workflow has no jobs mapping", p, root.line))
+func (s *ciScan) readWorkflow(p string, root *yamlfile.Node) {
+	jobs := root.Get("jobs")
+	if jobs == nil || jobs.Kind != yamlfile.Map {
+		s.problems = append(s.problems, fmt.Sprintf("%s:%d: the workflow has no jobs mapping", p, root.Line))
 		return
 	}
-	for i, name := range jobs.keys {
-		job := jobs.vals[i]
-		if job.kind != yMap || !s.spend() {
+	for i, name := range jobs.Keys {
+		job := jobs.Vals[i]
+		if job.Kind != yamlfile.Map || !s.spend() {
 			continue
 		}
-		active, why := ghCondition(job.get("if"), "job "+name)
-		if uses := job.get("uses"); uses != nil {
-			u := strings.TrimSpace(uses.text())
-			if t := actionTool(u, job.get("with")); t != "" {
-				s.add(p, uses.line, t, "", active, why)
+		active, why := ghCondition(job.Get("if"), "job "+name)
+		if uses := job.Get("uses"); uses != nil {
+			u := strings.TrimSpace(uses.Text())
+			if t := actionTool(u, job.Get("with")); t != "" {
+				s.add(p, uses.Line, t, "", active, why)
 			} else if !strings.HasPrefix(u, "./") && active {
-				s.outside = append(s.outside, fmt.Sprintf("%s:%d uses %s", p, uses.line, u))
+				s.outside = append(s.outside, fmt.Sprintf("%s:%d uses %s", p, uses.Line, u))
 			}
 		}
-		s.ghSteps(p, job.get("steps"), job.get("defaults").get("run").get("working-directory").text(), active, why, 0)
+		s.ghSteps(p, job.Get("steps"), job.Get("defaults").Get("run").Get("working-directory").Text(), active, why, 0)
 	}
 }
 
 // ghSteps reads a list of workflow or composite-action steps.
-func (s *ciScan) ghSteps(p string, steps *ynode, workdir string, active bool, why string, depth int) {
-	if steps == nil || steps.kind != ySeq {
+func (s *ciScan) ghSteps(p string, steps *yamlfile.Node, workdir string, active bool, why string, depth int) {
+	if steps == nil || steps.Kind != yamlfile.Seq {
 		return
 	}
-	for _, st := range steps.items {
-		if st.kind != yMap || !s.spend() {
+	for _, st := range steps.Items {
+		if st.Kind != yamlfile.Map || !s.spend() {
 			continue
 		}
 		a, w := active, why
-		if ok, sw := ghCondition(st.get("if"), "the step"); !ok && a {
+		if ok, sw := ghCondition(st.Get("if"), "the step"); !ok && a {
 			a, w = false, sw
 		}
-		if uses := st.get("uses"); uses != nil {
-			u := strings.TrimSpace(uses.text())
+		if uses := st.Get("uses"); uses != nil {
+			u := strings.TrimSpace(uses.Text())
 			if strings.HasPrefix(u, "./") {
 				s.localAction(u, a, w, depth+1)
-			} else if t := actionTool(u, st.get("with")); t != "" {
-				s.add(p, uses.line, t, "", a, w)
+			} else if t := actionTool(u, st.Get("with")); t != "" {
+				s.add(p, uses.Line, t, "", a, w)
 			}
 		}
-		if run := st.get("run"); run != nil {
+		if run := st.Get("run"); run != nil {
 			dirs := []string{}
-			if wd := st.get("working-directory").text(); wd != "" {
+			if wd := st.Get("working-directory").Text(); wd != "" {
 				dirs = append(dirs, wd)
 			} else if workdir != "" {
 				dirs = append(dirs, workdir)
 			}
-			s.shell(p, run.firstLine(), run.text(), "", a, w, depth, dirs...)
+			s.shell(p, run.Line, run.Text(), "", a, w, depth, dirs...)
 		}
 	}
 }
@@ -343,7 +345,7 @@ func (s *ciScan) localAction(dir string, active bool, why string, depth int) {
 			return
 		}
 		if len(docs) > 0 {
-			s.ghSteps(p, docs[0].get("runs").get("steps"), "", active, why, depth)
+			s.ghSteps(p, docs[0].Get("runs").Get("steps"), "", active, why, depth)
 		}
 		return
 	}
@@ -351,8 +353,8 @@ func (s *ciScan) localAction(dir string, active bool, why string, depth int) {
 
 // ghCondition reads an `if:`; only a condition that is literally false is known never to
 // run. Anything else depends on the event and is taken as possibly running.
-func ghCondition(n *ynode, what string) (bool, string) {
-	v, ok := n.str()
+func ghCondition(n *yamlfile.Node, what string) (bool, string) {
+	v, ok := n.Str()
 	if !ok {
 		return true, ""
 	}
@@ -367,10 +369,10 @@ func ghCondition(n *ynode, what string) (bool, string) {
 }
 
 // actionTool names the dependency scanner a `uses:` reference runs, or "".
-func actionTool(uses string, with *ynode) string {
+func actionTool(uses string, with *yamlfile.Node) string {
 	u := strings.ToLower(strings.TrimSpace(uses))
 	if img, ok := strings.CutPrefix(u, "docker://"); ok {
-		return scannerTool(imageName(img), strings.Fields(with.get("args").text()))
+		return scannerTool(imageName(img), strings.Fields(with.Get("args").Text()))
 	}
 	ref, _, _ := strings.Cut(u, "@")
 	parts := strings.Split(ref, "/")
@@ -383,12 +385,12 @@ func actionTool(uses string, with *ynode) string {
 		"golang/govulncheck-action", "dependency-check/dependency-check_action":
 		return ref
 	case "aquasecurity/trivy-action":
-		typ := strings.ToLower(with.get("scan-type").text())
+		typ := strings.ToLower(with.Get("scan-type").Text())
 		if typ == "" {
 			typ = "image"
 		}
 		_, known := trivyTargets[typ]
-		scanners := with.get("scanners").text()
+		scanners := with.Get("scanners").Text()
 		if (known || strings.Contains(typ, "${{")) &&
 			(scanners == "" || strings.Contains(scanners, "vuln") || strings.Contains(scanners, "${{")) {
 			return ref
@@ -397,13 +399,13 @@ func actionTool(uses string, with *ynode) string {
 		if len(parts) < 3 || parts[2] == "setup" {
 			return ""
 		}
-		cmd := strings.Fields(strings.ToLower(with.get("command").text()))
+		cmd := strings.Fields(strings.ToLower(with.Get("command").Text()))
 		if len(cmd) == 0 || cmd[0] == "test" || cmd[0] == "monitor" ||
 			(cmd[0] == "container" && len(cmd) > 1 && (cmd[1] == "test" || cmd[1] == "monitor")) {
 			return ref
 		}
 	case "embarkstudios/cargo-deny-action":
-		cmd := strings.Fields(with.get("command").text())
+		cmd := strings.Fields(with.Get("command").Text())
 		if len(cmd) == 0 {
 			cmd = []string{"check"}
 		}
@@ -433,16 +435,16 @@ var gitlabReserved = map[string]bool{
 
 type gitlabDef struct {
 	path string
-	job  *ynode
+	job  *yamlfile.Node
 }
 
-func (s *ciScan) readGitLab(p string, docs []*ynode) {
-	g := &gitlabRead{s: s, jobs: map[string]gitlabDef{}, where: map[*ynode]string{}, seen: map[string]bool{p: true}}
+func (s *ciScan) readGitLab(p string, docs []*yamlfile.Node) {
+	g := &gitlabRead{s: s, jobs: map[string]gitlabDef{}, where: map[*yamlfile.Node]string{}, seen: map[string]bool{p: true}}
 	g.file(p, docs, 0)
 	disabled := ""
 	for _, v := range g.vars {
-		if b := strings.ToLower(strings.TrimSpace(v.text())); b == "true" || b == "1" || b == "yes" {
-			disabled = fmt.Sprintf("DEPENDENCY_SCANNING_DISABLED is set at line %d", v.line)
+		if b := strings.ToLower(strings.TrimSpace(v.Text())); b == "true" || b == "1" || b == "yes" {
+			disabled = fmt.Sprintf("DEPENDENCY_SCANNING_DISABLED is set at line %d", v.Line)
 		}
 	}
 	for _, t := range g.templates {
@@ -463,7 +465,7 @@ func (s *ciScan) readGitLab(p string, docs []*ynode) {
 	}
 	for _, gs := range g.global {
 		for _, sc := range g.flatten(gs.node, 0) {
-			s.shell(gs.path, sc.firstLine(), sc.text(), "", anyActive, why, 0)
+			s.shell(gs.path, sc.Line, sc.Text(), "", anyActive, why, 0)
 		}
 	}
 }
@@ -471,40 +473,40 @@ func (s *ciScan) readGitLab(p string, docs []*ynode) {
 type gitlabRead struct {
 	s         *ciScan
 	jobs      map[string]gitlabDef
-	where     map[*ynode]string // the file each job is defined in
+	where     map[*yamlfile.Node]string // the file each job is defined in
 	order     []string
 	seen      map[string]bool
 	templates []ciStep
-	vars      []*ynode
+	vars      []*yamlfile.Node
 	global    []gitlabScript
 }
 
 // gitlabScript is a global before_script or after_script and the file it is in.
 type gitlabScript struct {
 	path string
-	node *ynode
+	node *yamlfile.Node
 }
 
 // file collects the jobs of one file and of the local files it includes. The including
 // file's definitions win over included ones, as in GitLab.
-func (g *gitlabRead) file(p string, docs []*ynode, depth int) {
-	var roots []*ynode
+func (g *gitlabRead) file(p string, docs []*yamlfile.Node, depth int) {
+	var roots []*yamlfile.Node
 	for _, d := range docs {
-		if d.kind == yMap && !(len(d.keys) == 1 && d.keys[0] == "spec") {
+		if d.Kind == yamlfile.Map && !(len(d.Keys) == 1 && d.Keys[0] == "spec") {
 			roots = append(roots, d)
 		}
 	}
 	for _, root := range roots {
-		for i, key := range root.keys {
-			val := root.vals[i]
+		for i, key := range root.Keys {
+			val := root.Vals[i]
 			switch {
 			case key == "variables":
-				if v := val.get("DEPENDENCY_SCANNING_DISABLED"); v != nil {
+				if v := val.Get("DEPENDENCY_SCANNING_DISABLED"); v != nil {
 					g.vars = append(g.vars, v)
 				}
 			case key == "default":
 				for _, k := range []string{"before_script", "after_script"} {
-					if n := val.get(k); n != nil {
+					if n := val.Get(k); n != nil {
 						g.global = append(g.global, gitlabScript{p, n})
 					}
 				}
@@ -512,7 +514,7 @@ func (g *gitlabRead) file(p string, docs []*ynode, depth int) {
 				g.global = append(g.global, gitlabScript{p, val})
 			case gitlabReserved[key]:
 			default:
-				if _, dup := g.jobs[key]; !dup && val.kind == yMap {
+				if _, dup := g.jobs[key]; !dup && val.Kind == yamlfile.Map {
 					g.jobs[key] = gitlabDef{p, val}
 					g.where[val] = p
 					g.order = append(g.order, key)
@@ -521,44 +523,44 @@ func (g *gitlabRead) file(p string, docs []*ynode, depth int) {
 		}
 	}
 	for _, root := range roots {
-		if inc := root.get("include"); inc != nil {
+		if inc := root.Get("include"); inc != nil {
 			g.include(p, inc, depth)
 		}
 	}
 }
 
-func (g *gitlabRead) include(from string, inc *ynode, depth int) {
-	var items []*ynode
-	if inc.kind == ySeq {
-		items = inc.items
+func (g *gitlabRead) include(from string, inc *yamlfile.Node, depth int) {
+	var items []*yamlfile.Node
+	if inc.Kind == yamlfile.Seq {
+		items = inc.Items
 	} else {
-		items = []*ynode{inc}
+		items = []*yamlfile.Node{inc}
 	}
 	for _, it := range items {
 		if !g.s.spend() {
 			return
 		}
-		if it.kind == yScalar {
-			v := strings.TrimSpace(it.value)
+		if it.Kind == yamlfile.Scalar {
+			v := strings.TrimSpace(it.Value)
 			if strings.Contains(v, "://") {
-				g.s.outside = append(g.s.outside, fmt.Sprintf("%s:%d includes %s", from, it.line, v))
+				g.s.outside = append(g.s.outside, fmt.Sprintf("%s:%d includes %s", from, it.Line, v))
 				continue
 			}
-			g.local(from, it.line, v, depth)
+			g.local(from, it.Line, v, depth)
 			continue
 		}
-		if t := it.get("template"); t != nil && gitlabScanningTemplate(t.text()) {
-			g.templates = append(g.templates, ciStep{Path: from, Line: t.line, Tool: "GitLab template " + t.text()})
+		if t := it.Get("template"); t != nil && gitlabScanningTemplate(t.Text()) {
+			g.templates = append(g.templates, ciStep{Path: from, Line: t.Line, Tool: "GitLab template " + t.Text()})
 		}
-		if c := it.get("component"); c != nil && strings.Contains(strings.ToLower(c.text()), "/dependency-scanning") {
-			g.templates = append(g.templates, ciStep{Path: from, Line: c.line, Tool: "GitLab component " + c.text()})
+		if c := it.Get("component"); c != nil && strings.Contains(strings.ToLower(c.Text()), "/dependency-scanning") {
+			g.templates = append(g.templates, ciStep{Path: from, Line: c.Line, Tool: "GitLab component " + c.Text()})
 		}
-		if l := it.get("local"); l != nil {
-			g.local(from, l.line, l.text(), depth)
+		if l := it.Get("local"); l != nil {
+			g.local(from, l.Line, l.Text(), depth)
 		}
 		for _, k := range []string{"project", "remote"} {
-			if v := it.get(k); v != nil {
-				g.s.outside = append(g.s.outside, fmt.Sprintf("%s:%d includes %s %s", from, v.line, k, v.text()))
+			if v := it.Get(k); v != nil {
+				g.s.outside = append(g.s.outside, fmt.Sprintf("%s:%d includes %s %s", from, v.Line, k, v.Text()))
 			}
 		}
 	}
@@ -611,19 +613,19 @@ func (g *gitlabRead) local(from string, line int, pattern string, depth int) {
 }
 
 // chain is a job followed by the jobs it extends, nearest first.
-func (g *gitlabRead) chain(job *ynode) []*ynode {
-	out := []*ynode{job}
-	seen := map[*ynode]bool{job: true}
+func (g *gitlabRead) chain(job *yamlfile.Node) []*yamlfile.Node {
+	out := []*yamlfile.Node{job}
+	seen := map[*yamlfile.Node]bool{job: true}
 	for i := 0; i < len(out) && i < maxCIDepth*4; i++ {
-		ext := out[i].get("extends")
-		var names []*ynode
-		if ext != nil && ext.kind == ySeq {
-			names = ext.items
+		ext := out[i].Get("extends")
+		var names []*yamlfile.Node
+		if ext != nil && ext.Kind == yamlfile.Seq {
+			names = ext.Items
 		} else if ext != nil {
-			names = []*ynode{ext}
+			names = []*yamlfile.Node{ext}
 		}
 		for _, n := range names {
-			if d, ok := g.jobs[n.text()]; ok && !seen[d.job] {
+			if d, ok := g.jobs[n.Text()]; ok && !seen[d.job] {
 				seen[d.job] = true
 				out = append(out, d.job)
 			}
@@ -633,9 +635,9 @@ func (g *gitlabRead) chain(job *ynode) []*ynode {
 }
 
 // lookup returns the nearest value of key along a job's extends chain.
-func (g *gitlabRead) lookup(job *ynode, key string) *ynode {
+func (g *gitlabRead) lookup(job *yamlfile.Node, key string) *yamlfile.Node {
 	for _, j := range g.chain(job) {
-		if v := j.get(key); v != nil {
+		if v := j.Get(key); v != nil {
 			return v
 		}
 	}
@@ -644,17 +646,17 @@ func (g *gitlabRead) lookup(job *ynode, key string) *ynode {
 
 // jobActive is false for jobs that can never run: hidden (".name") jobs are templates,
 // `when: never` disables a job, and so do rules that all say `when: never`.
-func (g *gitlabRead) jobActive(job *ynode) (bool, string) {
-	if w := g.lookup(job, "when"); strings.TrimSpace(w.text()) == "never" {
-		return false, fmt.Sprintf("the job has `when: never` (line %d)", w.line)
+func (g *gitlabRead) jobActive(job *yamlfile.Node) (bool, string) {
+	if w := g.lookup(job, "when"); strings.TrimSpace(w.Text()) == "never" {
+		return false, fmt.Sprintf("the job has `when: never` (line %d)", w.Line)
 	}
-	if rules := g.lookup(job, "rules"); rules != nil && rules.kind == ySeq && len(rules.items) > 0 {
-		for _, r := range rules.items {
-			if strings.TrimSpace(r.get("when").text()) != "never" {
+	if rules := g.lookup(job, "rules"); rules != nil && rules.Kind == yamlfile.Seq && len(rules.Items) > 0 {
+		for _, r := range rules.Items {
+			if strings.TrimSpace(r.Get("when").Text()) != "never" {
 				return true, ""
 			}
 		}
-		return false, fmt.Sprintf("every rule of the job says `when: never` (line %d)", rules.line)
+		return false, fmt.Sprintf("every rule of the job says `when: never` (line %d)", rules.Line)
 	}
 	return true, ""
 }
@@ -668,38 +670,38 @@ func (g *gitlabRead) job(name string, def gitlabDef) {
 		for _, sc := range g.flatten(g.lookup(def.job, key), 0) {
 			p := def.path
 			for _, j := range g.chain(def.job) {
-				if j.get(key) != nil {
+				if j.Get(key) != nil {
 					p = g.where[j]
 					break
 				}
 			}
-			g.s.shell(p, sc.firstLine(), sc.text(), "", active, why, 0)
+			g.s.shell(p, sc.Line, sc.Text(), "", active, why, 0)
 		}
 	}
 }
 
 // flatten turns a script (a string, a list, nested lists, !reference tags) into its lines.
-func (g *gitlabRead) flatten(n *ynode, depth int) []*ynode {
+func (g *gitlabRead) flatten(n *yamlfile.Node, depth int) []*yamlfile.Node {
 	if n == nil || depth > maxCIDepth || !g.s.spend() {
 		return nil
 	}
-	if n.tag == "!reference" && n.kind == ySeq && len(n.items) >= 2 {
-		d, ok := g.jobs[n.items[0].text()]
+	if n.Tag == "!reference" && n.Kind == yamlfile.Seq && len(n.Items) >= 2 {
+		d, ok := g.jobs[n.Items[0].Text()]
 		if !ok {
 			return nil
 		}
 		v := d.job
-		for _, k := range n.items[1:] {
-			v = v.get(k.text())
+		for _, k := range n.Items[1:] {
+			v = v.Get(k.Text())
 		}
 		return g.flatten(v, depth+1)
 	}
-	switch n.kind {
-	case yScalar:
-		return []*ynode{n}
-	case ySeq:
-		var out []*ynode
-		for _, it := range n.items {
+	switch n.Kind {
+	case yamlfile.Scalar:
+		return []*yamlfile.Node{n}
+	case yamlfile.Seq:
+		var out []*yamlfile.Node
+		for _, it := range n.Items {
 			out = append(out, g.flatten(it, depth+1)...)
 		}
 		return out
@@ -711,40 +713,40 @@ func (g *gitlabRead) flatten(n *ynode, depth int) []*ynode {
 
 // walkBitbucket finds every step under `pipelines` (default, branches, pull-requests,
 // tags, custom, inside parallel and stage blocks).
-func (s *ciScan) walkBitbucket(p string, n *ynode) {
+func (s *ciScan) walkBitbucket(p string, n *yamlfile.Node) {
 	if n == nil || !s.spend() {
 		return
 	}
-	switch n.kind {
-	case yMap:
-		for i, k := range n.keys {
+	switch n.Kind {
+	case yamlfile.Map:
+		for i, k := range n.Keys {
 			if k == "step" {
-				s.bitbucketStep(p, n.vals[i])
+				s.bitbucketStep(p, n.Vals[i])
 				continue
 			}
-			s.walkBitbucket(p, n.vals[i])
+			s.walkBitbucket(p, n.Vals[i])
 		}
-	case ySeq:
-		for _, it := range n.items {
+	case yamlfile.Seq:
+		for _, it := range n.Items {
 			s.walkBitbucket(p, it)
 		}
 	}
 }
 
-func (s *ciScan) bitbucketStep(p string, step *ynode) {
+func (s *ciScan) bitbucketStep(p string, step *yamlfile.Node) {
 	for _, key := range []string{"script", "after-script"} {
-		sc := step.get(key)
-		if sc == nil || sc.kind != ySeq {
+		sc := step.Get(key)
+		if sc == nil || sc.Kind != yamlfile.Seq {
 			continue
 		}
-		for _, it := range sc.items {
-			switch it.kind {
-			case yScalar:
-				s.shell(p, it.firstLine(), it.value, "", true, "", 0)
-			case yMap:
-				if pipe := it.get("pipe"); pipe != nil {
-					if t := pipeTool(pipe.text()); t != "" {
-						s.add(p, pipe.line, t, "", true, "")
+		for _, it := range sc.Items {
+			switch it.Kind {
+			case yamlfile.Scalar:
+				s.shell(p, it.Line, it.Value, "", true, "", 0)
+			case yamlfile.Map:
+				if pipe := it.Get("pipe"); pipe != nil {
+					if t := pipeTool(pipe.Text()); t != "" {
+						s.add(p, pipe.Line, t, "", true, "")
 					}
 				}
 			}
@@ -765,58 +767,58 @@ func pipeTool(pipe string) string {
 
 // --- CircleCI ---
 
-func (s *ciScan) readCircleCI(p string, root *ynode) {
+func (s *ciScan) readCircleCI(p string, root *yamlfile.Node) {
 	orbs := map[string]string{}
-	if o := root.get("orbs"); o != nil && o.kind == yMap {
-		for i, k := range o.keys {
-			orbs[k] = strings.ToLower(o.vals[i].text())
+	if o := root.Get("orbs"); o != nil && o.Kind == yamlfile.Map {
+		for i, k := range o.Keys {
+			orbs[k] = strings.ToLower(o.Vals[i].Text())
 		}
 	}
 	for _, section := range []string{"jobs", "commands"} {
-		sec := root.get(section)
-		if sec == nil || sec.kind != yMap {
+		sec := root.Get(section)
+		if sec == nil || sec.Kind != yamlfile.Map {
 			continue
 		}
-		for _, job := range sec.vals {
-			s.circleSteps(p, job.get("steps"), orbs, true, "", 0)
+		for _, job := range sec.Vals {
+			s.circleSteps(p, job.Get("steps"), orbs, true, "", 0)
 		}
 	}
 }
 
-func (s *ciScan) circleSteps(p string, steps *ynode, orbs map[string]string, active bool, why string, depth int) {
-	if steps == nil || steps.kind != ySeq || depth > maxCIDepth {
+func (s *ciScan) circleSteps(p string, steps *yamlfile.Node, orbs map[string]string, active bool, why string, depth int) {
+	if steps == nil || steps.Kind != yamlfile.Seq || depth > maxCIDepth {
 		return
 	}
-	for _, st := range steps.items {
+	for _, st := range steps.Items {
 		if !s.spend() {
 			return
 		}
-		if name, ok := st.str(); ok {
+		if name, ok := st.Str(); ok {
 			if t := orbTool(name, orbs); t != "" {
-				s.add(p, st.line, t, "", active, why)
+				s.add(p, st.Line, t, "", active, why)
 			}
 			continue
 		}
-		for i, k := range st.keys {
-			v := st.vals[i]
+		for i, k := range st.Keys {
+			v := st.Vals[i]
 			switch {
 			case k == "run":
 				cmd := v
-				if v.kind == yMap {
-					cmd = v.get("command")
+				if v.Kind == yamlfile.Map {
+					cmd = v.Get("command")
 				}
 				if cmd != nil {
-					s.shell(p, cmd.firstLine(), cmd.text(), "", active, why, 0)
+					s.shell(p, cmd.Line, cmd.Text(), "", active, why, 0)
 				}
 			case k == "when" || k == "unless":
 				a, w := active, why
-				if c := strings.TrimSpace(v.get("condition").text()); (k == "when" && c == "false") || (k == "unless" && c == "true") {
-					a, w = false, fmt.Sprintf("the steps are under `%s: condition: %s` (line %d)", k, c, v.line)
+				if c := strings.TrimSpace(v.Get("condition").Text()); (k == "when" && c == "false") || (k == "unless" && c == "true") {
+					a, w = false, fmt.Sprintf("the steps are under `%s: condition: %s` (line %d)", k, c, v.Line)
 				}
-				s.circleSteps(p, v.get("steps"), orbs, a, w, depth+1)
+				s.circleSteps(p, v.Get("steps"), orbs, a, w, depth+1)
 			default:
 				if t := orbTool(k, orbs); t != "" {
-					s.add(p, st.line, t, "", active, why)
+					s.add(p, st.Line, t, "", active, why)
 				}
 			}
 		}
@@ -839,32 +841,32 @@ func orbTool(step string, orbs map[string]string) string {
 
 // walkAzure reads steps wherever they are (top level, jobs, stages, templates).
 // `enabled: false` and `condition: false` switch a step or a whole job off.
-func (s *ciScan) walkAzure(p string, n *ynode, active bool, why string) {
+func (s *ciScan) walkAzure(p string, n *yamlfile.Node, active bool, why string) {
 	if n == nil || !s.spend() {
 		return
 	}
-	switch n.kind {
-	case ySeq:
-		for _, it := range n.items {
+	switch n.Kind {
+	case yamlfile.Seq:
+		for _, it := range n.Items {
 			s.walkAzure(p, it, active, why)
 		}
-	case yMap:
-		if e := n.get("enabled"); strings.EqualFold(strings.TrimSpace(e.text()), "false") && active {
-			active, why = false, fmt.Sprintf("`enabled: false` at line %d", e.line)
+	case yamlfile.Map:
+		if e := n.Get("enabled"); strings.EqualFold(strings.TrimSpace(e.Text()), "false") && active {
+			active, why = false, fmt.Sprintf("`enabled: false` at line %d", e.Line)
 		}
-		if c := n.get("condition"); strings.EqualFold(strings.TrimSpace(c.text()), "false") && active {
-			active, why = false, fmt.Sprintf("`condition: false` at line %d", c.line)
+		if c := n.Get("condition"); strings.EqualFold(strings.TrimSpace(c.Text()), "false") && active {
+			active, why = false, fmt.Sprintf("`condition: false` at line %d", c.Line)
 		}
-		for i, k := range n.keys {
-			v := n.vals[i]
+		for i, k := range n.Keys {
+			v := n.Vals[i]
 			switch k {
 			case "script", "bash", "pwsh", "powershell":
-				if v.kind == yScalar {
-					s.shell(p, v.firstLine(), v.value, "", active, why, 0)
+				if v.Kind == yamlfile.Scalar {
+					s.shell(p, v.Line, v.Value, "", active, why, 0)
 				}
 			case "task":
-				if t := azureTask(v.text()); t != "" {
-					s.add(p, v.line, t, "", active, why)
+				if t := azureTask(v.Text()); t != "" {
+					s.add(p, v.Line, t, "", active, why)
 				}
 			default:
 				s.walkAzure(p, v, active, why)

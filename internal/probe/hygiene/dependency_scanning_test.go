@@ -320,16 +320,27 @@ func TestGroovySteps(t *testing.T) {
 }
 
 func TestParseYAMLMergeKeysAndAliases(t *testing.T) {
-	docs, err := parseYAML([]byte("base: &b\n  script: [npm audit]\n  when: manual\njob:\n  <<: *b\n  when: always\nlist: [*b, *unknown]\n"))
+	docs, err := parseYAML([]byte("base: &b\n  script: [npm audit]\n  when: manual\njob:\n  <<: *b\n  when: always\nlist: [*b, *b]\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	job := docs[0].get("job")
-	if job.get("when").text() != "always" || job.get("script").items[0].text() != "npm audit" {
+	job := docs[0].Get("job")
+	if job.Get("when").Text() != "always" || job.Get("script").Items[0].Text() != "npm audit" {
 		t.Errorf("merge key: %+v", job)
 	}
-	if l := docs[0].get("list"); len(l.items) != 2 || l.items[0].get("when").text() != "manual" {
+	if l := docs[0].Get("list"); len(l.Items) != 2 || l.Items[0].Get("when").Text() != "manual" {
 		t.Errorf("aliases: %+v", l)
+	}
+}
+
+// GitLab and GitHub reject a file with an alias to an undefined anchor, so its jobs never
+// run: it is a problem at the alias's line, not a file whose scanners count.
+func TestCIUndefinedAliasIsAProblem(t *testing.T) {
+	files := map[string]string{".gitlab-ci.yml": "audit:\n  script: [npm audit]\n  rules: *missing\n"}
+	scan := scanCI(context.Background(), memFiles(files))
+	want := []string{".gitlab-ci.yml:3: alias *missing refers to an undefined anchor"}
+	if !slices.Equal(scan.problems, want) || len(scan.steps) != 0 {
+		t.Errorf("problems = %q, steps = %+v; want %q and no steps", scan.problems, scan.steps, want)
 	}
 }
 
