@@ -103,12 +103,6 @@ func (s *scanner) fetchRaw(ctx context.Context, rep *Report) (*fetched, error) {
 	return nil, errors.New("no protocol version older than TLS 1.3 was accepted, and TLS 1.3 encrypts the certificate")
 }
 
-// daysLeft counts whole days from now to t, negative when t is past.
-func daysLeft(t, now time.Time) int {
-	d := t.Sub(now)
-	days := int(d / (24 * time.Hour))
-	if d < 0 && d%(24*time.Hour) != 0 {
-		days--
-	}
-	return days
-}
+// daysLeft counts whole days from now to t, negative when t is past (a certificate that
+// expired 10.2 days ago is -10, one that expires in 89.9 days has 89).
+func daysLeft(t, now time.Time) int { return int(t.Sub(now) / (24 * time.Hour)) }

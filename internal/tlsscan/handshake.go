@@ -56,13 +56,17 @@ func (s *scanner) exchange(ctx context.Context, spec helloSpec, wantCerts bool) 
 
 // readAnswer reads the server's answer to a hello of spec from r.
 func readAnswer(r io.Reader, spec helloSpec, wantCerts bool) (helloResult, error) {
-	hr := &handshakeReader{r: r}
+	cr := &countReader{r: r}
+	hr := &handshakeReader{r: cr}
 	typ, body, err := hr.next()
 	switch {
 	case errors.Is(err, errAlert):
 		return helloResult{reason: "alert " + hr.alert.String()}, nil
-	case err != nil && closedByPeer(err) && len(hr.buf) == 0:
+	case err != nil && closedByPeer(err) && cr.n == 0:
 		// Closing or resetting instead of alerting is how many servers refuse a version.
+		if errors.Is(err, syscall.ECONNRESET) {
+			return helloResult{reason: "connection reset"}, nil
+		}
 		return helloResult{reason: "connection closed"}, nil
 	case err != nil:
 		return helloResult{}, wrapRead(err)
@@ -114,6 +118,19 @@ func readAnswer(r io.Reader, spec helloSpec, wantCerts bool) (helloResult, error
 		}
 	}
 	return res, nil
+}
+
+// countReader counts what was read: a close before the first byte is a refusal, a close
+// after some is a broken handshake.
+type countReader struct {
+	r io.Reader
+	n int
+}
+
+func (c *countReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += n
+	return n, err
 }
 
 func offered(suites []uint16, id uint16) bool {
