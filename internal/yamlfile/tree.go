@@ -30,7 +30,9 @@ const aliasAllowance = 1 << 20
 // including a parser panic (see Decode), is an *Error with the position of the problem:
 // an alias to an undefined anchor, nesting deeper than 200 levels, and aliases or merge
 // keys that expand the file past its node budget among them.
-func ParseTree(data []byte) (docs []Document, err error) {
+func ParseTree(data []byte) ([]Document, error) { return parseTree(data, aliasAllowance) }
+
+func parseTree(data []byte, allowance int) (docs []Document, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			docs, err = nil, &Error{Line: 1, Msg: fmt.Sprintf("malformed YAML (the parser failed: %v)", r)}
@@ -41,6 +43,7 @@ func ParseTree(data []byte) (docs []Document, err error) {
 	f, perr := parser.ParseBytes(data, 0)
 	if perr != nil {
 		e := parseError(perr)
+		e.Line = max(e.Line, 1)
 		// go-yaml places some errors at the end of input, one line past the last.
 		if e.Line > lines {
 			last := data[bytes.LastIndexAny(data, "\r\n")+1:]
@@ -50,7 +53,7 @@ func ParseTree(data []byte) (docs []Document, err error) {
 	}
 	// Everything written out costs at most one node and one merge step per byte, so a
 	// file without aliases never reaches the budget, however large.
-	c := &conv{anchors: map[string]*Node{}, lines: lines, budget: aliasAllowance + 2*len(data)}
+	c := &conv{anchors: map[string]*Node{}, lines: lines, budget: allowance + 2*len(data)}
 	for _, d := range f.Docs {
 		if d == nil || d.Body == nil {
 			continue
@@ -68,7 +71,7 @@ func ParseTree(data []byte) (docs []Document, err error) {
 }
 
 // parseError turns a go-yaml error into an *Error without the source excerpt, so that
-// messages stay on one line in reports.
+// messages stay on one line in reports. Line is 0 when go-yaml gives no position.
 func parseError(err error) *Error {
 	var se yaml.Error
 	if errors.As(err, &se) {
@@ -76,7 +79,7 @@ func parseError(err error) *Error {
 			return &Error{Line: tk.Position.Line, Col: tk.Position.Column, Msg: oneLine(se.GetMessage())}
 		}
 	}
-	return &Error{Line: 1, Msg: oneLine(err.Error())}
+	return &Error{Msg: oneLine(err.Error())}
 }
 
 type conv struct {
@@ -139,6 +142,9 @@ func (c *conv) node(n ast.Node, depth int) (*Node, error) {
 		}
 		// A YAML processor must reject this; reading it as null would let a check pass
 		// on a value the CI system or container runtime never accepts.
+		if r := []rune(name); len(r) > 40 {
+			name = string(r[:40]) + "..."
+		}
 		return nil, &Error{Line: line, Col: col, Msg: fmt.Sprintf("alias *%s refers to an undefined anchor", oneLine(name))}
 	case *ast.TagNode:
 		out, err := c.node(v.Value, depth+1)

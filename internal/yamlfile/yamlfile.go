@@ -6,7 +6,6 @@
 package yamlfile
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
@@ -33,11 +32,8 @@ func Decode(name string, data []byte, v any) (err error) {
 // wrap turns a go-yaml error into "name:line:col: message" without the source excerpt,
 // so that messages stay on one line in reports.
 func wrap(name string, err error) error {
-	var se yaml.Error
-	if errors.As(err, &se) {
-		if tk := se.GetToken(); tk != nil && tk.Position != nil {
-			return fmt.Errorf("%s:%d:%d: %s", name, tk.Position.Line, tk.Position.Column, oneLine(se.GetMessage()))
-		}
+	if e := parseError(err); e.Line > 0 {
+		return fmt.Errorf("%s:%d:%d: %s", name, e.Line, e.Col, e.Msg)
 	}
 	return fmt.Errorf("%s: %s", name, oneLine(err.Error()))
 }
