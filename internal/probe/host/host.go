@@ -161,7 +161,7 @@ const maxConfigFile = 8 << 20
 func (e *env) ReadFile(name string) ([]byte, error) {
 	f, err := os.Open(e.hostPath(name))
 	if err != nil {
-		return nil, err
+		return nil, e.hostErr(name, err)
 	}
 	defer f.Close()
 	fi, err := f.Stat()
@@ -182,7 +182,20 @@ func (e *env) ReadFile(name string) ([]byte, error) {
 }
 
 // ReadDir lists an absolute host directory under root.
-func (e *env) ReadDir(name string) ([]fs.DirEntry, error) { return os.ReadDir(e.hostPath(name)) }
+func (e *env) ReadDir(name string) ([]fs.DirEntry, error) {
+	ents, err := os.ReadDir(e.hostPath(name))
+	return ents, e.hostErr(name, err)
+}
+
+// hostErr names the host path, not the path under root, in an error, so that messages
+// read the same whatever the root.
+func (e *env) hostErr(name string, err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return &fs.PathError{Op: pe.Op, Path: name, Err: pe.Err}
+	}
+	return err
+}
 
 // Glob expands an absolute host pattern under root and returns host paths, sorted.
 func (e *env) Glob(pattern string) ([]string, error) {

@@ -212,7 +212,7 @@ func logrotateRetention(r *probe.Result, c *logrotate.Config) string {
 	if len(c.Stanzas) == 0 {
 		return "logrotate has no stanzas"
 	}
-	ev := fmt.Sprintf("logrotate: %d stanzas", len(c.Stanzas))
+	ev := fmt.Sprintf("logrotate: %d stanza%s", len(c.Stanzas), plural(len(c.Stanzas)))
 	if longestAt != "" {
 		ev += fmt.Sprintf(", longest time-bounded retention about %.0f days (%s)", longest, longestAt)
 	}
@@ -330,4 +330,11 @@ func errReason(err error) string {
 		return pe.Err.Error()
 	}
 	return err.Error()
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
 }
