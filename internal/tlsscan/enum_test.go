@@ -25,7 +25,7 @@ func TestEnumerateGoServers(t *testing.T) {
 				CipherSuites: []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, tls.TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA,
 					tls.TLS_RSA_WITH_3DES_EDE_CBC_SHA, tls.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256}},
 			versions: []Version{TLS12},
-			suites: map[Version][]uint16{TLS12: {0xC02B, 0xC014, 0x000A, 0xCCA8}},
+			suites:   map[Version][]uint16{TLS12: {0xC02B, 0xC014, 0x000A, 0xCCA8}},
 		},
 		{
 			name:     "tls13 only",

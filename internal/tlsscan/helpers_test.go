@@ -202,11 +202,3 @@ func scan(t testing.TB, n *netx.Net, addr string, opt Options) (*Report, error) 
 	defer cancel()
 	return Scan(ctx, n, addr, opt)
 }
-
-func suiteIDs(ss []Suite) map[uint16]bool {
-	m := map[uint16]bool{}
-	for _, s := range ss {
-		m[s.ID] = true
-	}
-	return m
-}
