@@ -174,6 +174,7 @@ func run(t testing.TB, bin, dir, conf string, srv *Server) (bool, string) {
 	var out bytes.Buffer
 	cmd := exec.Command(bin, "-p", dir+"/", "-e", errLog, "-c", conf, "-g", "daemon off;")
 	cmd.Stdout, cmd.Stderr = &out, &out
+	dieWithParent(cmd)
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start nginx: %v", err)
 	}
@@ -222,11 +223,10 @@ func run(t testing.TB, bin, dir, conf string, srv *Server) (bool, string) {
 
 func config(dir string, sites []Site, srv *Server) string {
 	var b strings.Builder
-	if os.Geteuid() == 0 {
-		// Workers would otherwise run as nobody and could not read the test's temp dir.
-		b.WriteString("user root;\n")
-	}
-	fmt.Fprintf(&b, `worker_processes 1;
+	// One process, no workers: it runs as the test's user (no switch to nobody, who could
+	// not read the temp dir) and dies with the test binary (see run), where orphaned
+	// workers would keep the ports.
+	fmt.Fprintf(&b, `master_process off;
 pid %[1]s/logs/nginx.pid;
 error_log %[1]s/logs/error.log warn;
 events { worker_connections 512; }
