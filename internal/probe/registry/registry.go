@@ -8,6 +8,7 @@ import (
 	"github.com/posture-dev/posture/internal/probe/changecontrol"
 	"github.com/posture-dev/posture/internal/probe/code"
 	"github.com/posture-dev/posture/internal/probe/containers"
+	"github.com/posture-dev/posture/internal/probe/host"
 	"github.com/posture-dev/posture/internal/probe/hygiene"
 	"github.com/posture-dev/posture/internal/probe/personaldata"
 	"github.com/posture-dev/posture/internal/probe/secrets"
@@ -23,6 +24,8 @@ type Config struct {
 	PersonalData  personaldata.Options
 	Secrets       secrets.Options
 	Vulns         vulns.Options
+	// Host configures the probes of host targets.
+	Host host.Options
 	// Net is the shared dialer of endpoint probes; nil gives one with default options.
 	Net *netx.Net
 	// TLSProfile names the TLS profile endpoints are held to ("intermediate", "modern").
@@ -34,7 +37,7 @@ func All(cfg Config) []probe.Probe {
 	if cfg.Net == nil {
 		cfg.Net = netx.New(netx.Options{})
 	}
-	return []probe.Probe{
+	all := []probe.Probe{
 		hygiene.SecurityContact{},
 		hygiene.UpdateTooling{},
 		hygiene.Lockfiles{},
@@ -54,6 +57,8 @@ func All(cfg Config) []probe.Probe {
 		personaldata.New(cfg.PersonalData),
 		vulns.New(cfg.Vulns),
 	}
+	all = append(all, host.New(cfg.Host)...)
+	return all
 }
 
 // Controls maps each probe's name to the controls it reports under, for policy lint.
