@@ -15,6 +15,7 @@ import (
 // differences are methods here.
 type Dialect int
 
+// The dialects the store speaks.
 const (
 	SQLite Dialect = iota + 1
 	Postgres

@@ -20,6 +20,7 @@ var (
 	ErrInvalid = errors.New("invalid input")
 )
 
+// Environment is where a system runs.
 type Environment string
 
 const (
@@ -38,6 +39,7 @@ const (
 	Restricted   Classification = "restricted"
 )
 
+// TargetKind is what a Target is, as in posture scan.
 type TargetKind string
 
 const (
@@ -62,6 +64,7 @@ type SystemInput struct {
 	Targets        []Target
 }
 
+// System is an inventory entry: something posture scans and reports on as one.
 type System struct {
 	ID             int64
 	Name           string
@@ -73,6 +76,8 @@ type System struct {
 	UpdatedAt      time.Time
 }
 
+// FindingStatus says whether a finding counts: suppressed ones are silenced by an
+// approved deviation.
 type FindingStatus string
 
 const (
@@ -133,6 +138,7 @@ type Counts struct {
 	Critical, High, Medium, Low, Info int
 }
 
+// Scan is the record of one recorded scan.
 type Scan struct {
 	ID           int64
 	SystemID     int64
@@ -147,6 +153,7 @@ type Scan struct {
 	ReportSHA256 string // hex, of the uncompressed bytes
 }
 
+// Finding is a stored finding of one scan.
 type Finding struct {
 	ID          int64
 	ScanID      int64
