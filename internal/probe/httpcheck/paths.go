@@ -80,9 +80,9 @@ func (s *scan) probePaths(ctx context.Context, origin *url.URL, base *baseline) 
 			s.rep.undecided(ctl, fmt.Sprintf("%d of %d paths on %s not checked: %s", len(errs), len(errs)+asked[ctl], origin, strings.Join(firstN(errs, 3), "; ")))
 		}
 	}
-	nf := "soft-404 baseline not learned"
+	nf := "no not-found baseline: content checks only"
 	if base.learned > 0 {
-		nf = fmt.Sprintf("not-found answers learned from %d random paths (status %s)", base.learned, statusList(base.statuses))
+		nf = fmt.Sprintf("not-found baseline from %d random paths: status %s", base.learned, statusList(base.statuses))
 	}
 	if n := asked[ctlOWASP]; n > 0 && found[ctlOWASP] == 0 {
 		s.rep.note(ctlOWASP, fmt.Sprintf("none of %d sensitive paths exposed on %s (%s)", n, origin, nf))
