@@ -28,10 +28,10 @@ server_tokens off;`
 	return []nginxtest.Site{
 		{Name: "exposed", Directives: good + "\nlocation = /server-status { return 200 '<h1>Apache Server Status for localhost</h1><dt>Server Version: Apache</dt>'; default_type text/html; }",
 			Files: map[string]string{
-				"index.html":         "<!doctype html><title>exposed</title>",
-				".env":               "APP_KEY=base64:integrationsecret\nDB_PASSWORD=integrationpw\n",
-				"wp-config.php.bak":  "<?php\ndefine( 'DB_PASSWORD', 'integrationpw' );\n",
-				"uploads/a.sql":      "select 1;\n",
+				"index.html":          "<!doctype html><title>exposed</title>",
+				".env":                "APP_KEY=base64:integrationsecret\nDB_PASSWORD=integrationpw\n",
+				"wp-config.php.bak":   "<?php\ndefine( 'DB_PASSWORD', 'integrationpw' );\n",
+				"uploads/a.sql":       "select 1;\n",
 				"wp-json/wp/v2/users": `[{"id":1,"slug":"admin"}]`,
 			},
 		},

@@ -599,3 +599,22 @@ func TestUnverifiedCertificateStillChecked(t *testing.T) {
 		t.Fatalf("warnings %q", res.Warnings)
 	}
 }
+
+// A server that answers the page and then stops answering costs a few timeouts, not one
+// per path, and what was not checked is unknown.
+func TestServerStopsAnswering(t *testing.T) {
+	s := &site{notFound: func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }}
+	start := time.Now()
+	res, _ := scanTLS(t, s, env{timeout: 300 * time.Millisecond})
+	if d := time.Since(start); d > testutil.WorkBound(3*time.Second) {
+		t.Errorf("took %v", d)
+	}
+	for _, c := range []string{ctlOWASP, ctlAdmin} {
+		if !strings.Contains(res.Unknown[c], "stopped answering") {
+			t.Errorf("%s unknown %q, want it to say the server stopped answering:\n%s", c, res.Unknown[c], dump(res))
+		}
+	}
+	if res.Evidence[ctlClock] == "" || res.Unknown[ctlClock] != "" {
+		t.Errorf("SC-1 was checked on the page:\n%s", dump(res))
+	}
+}
