@@ -9,10 +9,12 @@ import (
 	"github.com/posture-dev/posture/internal/probe/code"
 	"github.com/posture-dev/posture/internal/probe/containers"
 	"github.com/posture-dev/posture/internal/probe/host"
+	"github.com/posture-dev/posture/internal/probe/httpcheck"
 	"github.com/posture-dev/posture/internal/probe/hygiene"
 	"github.com/posture-dev/posture/internal/probe/personaldata"
 	"github.com/posture-dev/posture/internal/probe/secrets"
 	"github.com/posture-dev/posture/internal/probe/terraform"
+	"github.com/posture-dev/posture/internal/probe/tlscheck"
 	"github.com/posture-dev/posture/internal/probe/vulns"
 	"github.com/posture-dev/posture/internal/probe/webserver"
 	"github.com/posture-dev/posture/internal/probe/wordpress"
@@ -57,6 +59,7 @@ func All(cfg Config) []probe.Probe {
 		personaldata.New(cfg.PersonalData),
 		vulns.New(cfg.Vulns),
 	}
+	all = append(all, tlscheck.New(cfg.Net, tlscheck.Options{Profile: cfg.TLSProfile}), httpcheck.New(cfg.Net))
 	all = append(all, host.New(cfg.Host)...)
 	return all
 }
