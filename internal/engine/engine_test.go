@@ -274,3 +274,27 @@ func TestST2FindingsCarrySeverityAndFailTheScan(t *testing.T) {
 		t.Fatalf("ST-2 findings %+v; failing=%v", st2.Findings, res.Failing(policy.High))
 	}
 }
+
+func TestInfoFindingsAreNotesThatDoNotFail(t *testing.T) {
+	note := func(control string, sev policy.Severity) stubProbe {
+		return stubProbe{name: "test/note-" + strings.ToLower(control), controls: []string{control}, run: func(context.Context, *target.Target) (*probe.Result, error) {
+			r := &probe.Result{}
+			r.Add(finding.Finding{Control: control, Rule: "test/note", Severity: sev, Location: finding.Location{Path: "p"}, Message: "m", Fix: "f", Key: "k"})
+			return r, nil
+		}}
+	}
+	tr := scan(t, t.TempDir(), []probe.Probe{note("VM-1", policy.Info), note("VM-2", policy.Low)}, func(o *Options) {
+		o.Pack.Control("VM-1").Severity = policy.Critical
+		o.Pack.Control("VM-1").SeverityOverridden = true
+	})
+	vm1 := status(tr, "VM-1")
+	if vm1.Status != finding.Pass || !strings.Contains(vm1.Reason, "1 note") {
+		t.Errorf("VM-1 with only an info finding: %s (%q), want pass mentioning the note", vm1.Status, vm1.Reason)
+	}
+	if len(vm1.Findings) != 1 || vm1.Findings[0].Severity != policy.Info {
+		t.Errorf("the note must stay in the report at info severity, even under a severity override: %+v", vm1.Findings)
+	}
+	if vm2 := status(tr, "VM-2"); vm2.Status != finding.Fail {
+		t.Errorf("VM-2 with a low finding: %s, want fail", vm2.Status)
+	}
+}

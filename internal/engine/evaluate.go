@@ -79,6 +79,8 @@ func evaluate(tr *targetRun, opt Options, now time.Time) *TargetResult {
 // Precedence: an open finding fails the control; otherwise anything undecided makes it
 // unknown; otherwise silenced findings make it a deviation; otherwise it passes if at
 // least one probe examined something, and is not applicable if none had anything to examine.
+// Info-severity findings are notes (a certificate renewing in 40 days, no OCSP staple):
+// worth showing under the control, but they do not break it.
 func decide(cr *ControlResult, tr *targetRun, opt Options, st2 *probeOutcomeST2) {
 	id := cr.Control.ID
 	var checked, na, unknown, evidence []string
@@ -111,12 +113,15 @@ func decide(cr *ControlResult, tr *targetRun, opt Options, st2 *probeOutcomeST2)
 		}
 	}
 
-	open, silenced := 0, 0
+	open, silenced, notes := 0, 0, 0
 	for _, f := range cr.Findings {
-		if f.Suppressed == nil {
-			open++
-		} else {
+		switch {
+		case f.Suppressed != nil:
 			silenced++
+		case f.Severity == policy.Info:
+			notes++
+		default:
+			open++
 		}
 	}
 	switch {
@@ -141,6 +146,9 @@ func decide(cr *ControlResult, tr *targetRun, opt Options, st2 *probeOutcomeST2)
 		}
 		if len(na) > 0 {
 			cr.Reason += "; " + strings.Join(na, "; ")
+		}
+		if notes > 0 {
+			cr.Reason += fmt.Sprintf("; %d note%s", notes, plural(notes))
 		}
 	case len(na) > 0:
 		cr.Status, cr.Reason = finding.NotApplicable, strings.Join(na, "; ")
@@ -170,7 +178,9 @@ func collect(tr *targetRun, opt Options) []finding.Finding {
 			if c == nil || !selected(c, opt) || c.NotApplicable != "" || !c.AppliesTo(tr.target.Kind) {
 				continue
 			}
-			if f.Severity == "" || c.SeverityOverridden {
+			// A pack that raises a control's severity raises its findings, but not its
+			// notes: an info finding is an observation, not a break of the control.
+			if f.Severity == "" || (c.SeverityOverridden && f.Severity != policy.Info) {
 				f.Severity = c.Severity
 			}
 			if f.Rule == "" {

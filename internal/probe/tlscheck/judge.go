@@ -176,7 +176,8 @@ func judgeCertificate(rp *reporter, rep *tlsscan.Report) certReported {
 			fmt.Sprintf("The certificate expires in %d day%s (less than %d)", c.DaysLeft, plural(c.DaysLeft), expiryFail),
 			"Renew the certificate and automate renewal (ACME)")
 	case !c.Has(tlsscan.ProblemNotYetValid) && c.DaysLeft < expiryWarn:
-		rp.add(ctlPractice, RuleCertExpiry, policy.Low, "expiring-soon", certEvidence(leaf),
+		// A warning, not a failure: the policy's line is 21 days; this is the nudge before it.
+		rp.add(ctlPractice, RuleCertExpiry, policy.Info, "expiring-soon", certEvidence(leaf),
 			fmt.Sprintf("The certificate expires in %d days (less than %d)", c.DaysLeft, expiryWarn),
 			"Renew the certificate soon and automate renewal (ACME)")
 	}

@@ -176,7 +176,7 @@ func TestProbe(t *testing.T) {
 			"endpoint/tls-protocol TLSv1.1 high",
 		}, "\n")},
 		{name: "expiring", url: "https://" + expiring, findings: "endpoint/tls-certificate-expiry expiring high"},
-		{name: "expiring soon", url: "https://" + soon, findings: "endpoint/tls-certificate-expiry expiring-soon low"},
+		{name: "expiring soon", url: "https://" + soon, findings: "endpoint/tls-certificate-expiry expiring-soon info"},
 		{name: "plain http on https", url: "https://" + plainHTTP, findings: "endpoint/no-tls no-tls high", unknown: "no TLS to judge"},
 		{name: "unreachable", url: "https://" + unreachable, unknown: "connection refused"},
 		{name: "http target", url: "http://" + good, na: true},
