@@ -52,8 +52,15 @@ DESCRIPTION
 
     A TARGET is a directory or git repository (its files as git lists them:
     tracked plus untracked-but-not-ignored; otherwise every file under it).
-    https://HOST[:PORT] and host:local name endpoint and host targets; their
-    probes arrive in later versions, so their controls report unknown today.
+    https://HOST[:PORT][/PATH] is an endpoint: its TLS (every protocol and
+    suite, the certificate) and its HTTP hardening are audited live; an
+    http:// URL is checked for a redirect to https. host:local is the machine
+    posture runs on: clocks, audit and log settings, sshd, and services that
+    answer without credentials. --targets-file reads many targets; endpoints
+    are audited --concurrency at a time, at most --per-host connections to
+    any one host, and never follow a redirect to another host unless
+    --follow-other-hosts. An endpoint that cannot be reached leaves its
+    controls unknown, with the reason.
 
     Symbolic links are never followed. Files larger than --max-file-size,
     unreadable files, pipes and sockets are listed as not examined, with the
@@ -82,7 +89,9 @@ EXAMPLES
     posture scan
     posture scan --format sarif --output posture.sarif .
     posture scan --only CR,VM-1 --fail-on medium ~/src/site
-    posture scan --skip SC --format html --output report.html`
+    posture scan --skip SC --format html --output report.html
+    posture scan https://example.com host:local
+    posture scan --targets-file estate.txt --tls-profile modern -f json`
 
 func newScan(e *env) *cobra.Command {
 	var f scanFlags
