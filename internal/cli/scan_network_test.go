@@ -75,3 +75,24 @@ func TestNewNetValidates(t *testing.T) {
 		}
 	}
 }
+
+func TestScanProgressDrawsOneLineAndClearsIt(t *testing.T) {
+	var b strings.Builder
+	p := &scanProgress{w: &b}
+	p.update(1, 4)
+	p.update(2, 4) // within 100 ms of the last draw: skipped
+	p.update(4, 4) // the last step is always drawn
+	p.finish()
+	out := b.String()
+	if strings.Count(out, "\r") != 3 || !strings.Contains(out, "1/4 probes") || !strings.Contains(out, "4/4 probes") || strings.Contains(out, "2/4") {
+		t.Errorf("progress output %q: want the first and last steps drawn in place, then cleared", out)
+	}
+	if !strings.HasSuffix(out, "\r\033[K") {
+		t.Errorf("progress output %q does not end by clearing its line", out)
+	}
+	var quiet strings.Builder
+	(&scanProgress{w: &quiet}).finish()
+	if quiet.Len() != 0 {
+		t.Errorf("finish without any drawing wrote %q", quiet.String())
+	}
+}
