@@ -1,0 +1,89 @@
+package server
+
+import (
+	"sort"
+
+	"github.com/posture-dev/posture/internal/store"
+)
+
+// Permission is what a route requires. Roles (people) and scopes (API tokens) grant
+// permissions; no code checks a role directly, so what a role may do is the data below.
+type Permission string
+
+// Permissions. PermPublic is the only one that needs no authentication: health checks,
+// sign-in, enrolment and static assets.
+const (
+	PermPublic            Permission = "public"
+	PermSignedIn          Permission = "signed-in" // any authenticated principal
+	PermDashboardRead     Permission = "dashboard:read"
+	PermSystemsRead       Permission = "systems:read"
+	PermSystemsWrite      Permission = "systems:write"
+	PermFindingsRead      Permission = "findings:read"
+	PermFindingsTriage    Permission = "findings:triage"
+	PermScansWrite        Permission = "scans:write"
+	PermDeviationsApprove Permission = "deviations:approve"
+	PermUsersManage       Permission = "users:manage"
+	PermTokensManage      Permission = "tokens:manage"
+	PermConfigWrite       Permission = "config:write"
+	PermAuditRead         Permission = "audit:read"
+	PermMetricsRead       Permission = "metrics:read"
+)
+
+var readPerms = []Permission{PermSignedIn, PermDashboardRead, PermSystemsRead, PermFindingsRead}
+
+func with(base []Permission, more ...Permission) []Permission {
+	return append(append([]Permission(nil), base...), more...)
+}
+
+// rolePermissions is the authorisation policy for people. Only admin and auditor read
+// the audit log (LG-2).
+var rolePermissions = map[store.Role][]Permission{
+	store.RoleViewer:   readPerms,
+	store.RoleEngineer: with(readPerms, PermFindingsTriage, PermScansWrite, PermSystemsWrite),
+	store.RoleApprover: with(readPerms, PermFindingsTriage, PermDeviationsApprove),
+	store.RoleAuditor:  with(readPerms, PermAuditRead),
+	store.RoleAdmin: with(readPerms, PermSystemsWrite, PermFindingsTriage, PermScansWrite, PermDeviationsApprove,
+		PermUsersManage, PermTokensManage, PermConfigWrite, PermAuditRead, PermMetricsRead),
+}
+
+// Token scopes: what a machine credential may be created with.
+const (
+	ScopeRead        = "read"
+	ScopeScansWrite  = "scans:write"
+	ScopeMetricsRead = "metrics:read"
+)
+
+// scopePermissions is the authorisation policy for API tokens.
+var scopePermissions = map[string][]Permission{
+	ScopeRead:        readPerms,
+	ScopeScansWrite:  {PermSignedIn, PermScansWrite},
+	ScopeMetricsRead: {PermMetricsRead},
+}
+
+// Scopes lists the scopes an API token may have.
+func Scopes() []string {
+	out := make([]string, 0, len(scopePermissions))
+	for s := range scopePermissions {
+		out = append(out, s)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// ValidScope reports whether s is a scope a token may have.
+func ValidScope(s string) bool { _, ok := scopePermissions[s]; return ok }
+
+// RolePermissions returns what a role may do, for the UI and docs.
+func RolePermissions(r store.Role) []Permission {
+	return append([]Permission(nil), rolePermissions[r]...)
+}
+
+func permSet(lists ...[]Permission) map[Permission]bool {
+	m := map[Permission]bool{}
+	for _, l := range lists {
+		for _, p := range l {
+			m[p] = true
+		}
+	}
+	return m
+}
