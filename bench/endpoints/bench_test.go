@@ -219,7 +219,12 @@ func readTestssl(t *testing.T, path string) facts {
 		case it.ID == "cert_trust" && it.Severity != "OK" && it.Severity != "INFO":
 			f.Cert = append(f.Cert, "hostname")
 		case it.ID == "cert_chain_of_trust" && !strings.HasPrefix(it.Finding, "passed"):
-			f.Cert = append(f.Cert, "untrusted")
+			// testssl.sh gives the reason in parentheses. An expired certificate fails its
+			// chain check "(expired)": that is the expiry, already counted above, not a
+			// second problem; posture reports it once, as expired.
+			if !strings.Contains(it.Finding, "(expired)") {
+				f.Cert = append(f.Cert, "untrusted")
+			}
 		case it.ID == "cert_keySize":
 			if bits := lastInt(it.Finding); strings.HasPrefix(it.Finding, "RSA") && bits > 0 && bits < 2048 {
 				f.Cert = append(f.Cert, "small-key")

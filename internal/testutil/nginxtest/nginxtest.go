@@ -144,9 +144,10 @@ func Start(t testing.TB, sites ...Site) *Server {
 	var lastErr string
 	for attempt := 0; attempt < 3; attempt++ {
 		srv.Addr, srv.HTTPAddr = map[string]string{}, map[string]string{}
-		for _, s := range sites {
-			srv.Addr[s.Name] = freePort(t)
-			srv.HTTPAddr[s.Name] = freePort(t)
+		ports := freePorts(t, 2*len(sites))
+		for i, s := range sites {
+			srv.Addr[s.Name] = ports[2*i]
+			srv.HTTPAddr[s.Name] = ports[2*i+1]
 		}
 		conf := filepath.Join(dir, "conf", "nginx.conf")
 		write(t, conf, []byte(config(dir, sites, srv)))
@@ -279,14 +280,21 @@ func quote(v string) string {
 	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(v) + `"`
 }
 
-func freePort(t testing.TB) string {
+// freePorts picks n distinct loopback ports. Every listener stays open until all are
+// picked: closed one by one, the kernel may hand the same port out twice, and nginx then
+// merges a plain and an ssl listen on one port into an ssl one without a certificate.
+func freePorts(t testing.TB, n int) []string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	out := make([]string, 0, n)
+	for range n {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ln.Close()
+		out = append(out, ln.Addr().String())
 	}
-	defer ln.Close()
-	return ln.Addr().String()
+	return out
 }
 
 func mkdir(t testing.TB, p string) {
