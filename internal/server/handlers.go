@@ -2,11 +2,11 @@ package server
 
 import (
 	"context"
-	"errors"
-	"sort"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
+	"sort"
 	"strconv"
 	"time"
 
