@@ -36,7 +36,9 @@ func (f *fakeVault) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodPost {
 		json.NewDecoder(r.Body).Decode(&body)
 	}
-	write := func(data any) { json.NewEncoder(w).Encode(map[string]any{"request_id": "x", "lease_id": "", "renewable": false, "data": data}) }
+	write := func(data any) {
+		json.NewEncoder(w).Encode(map[string]any{"request_id": "x", "lease_id": "", "renewable": false, "data": data})
+	}
 	switch {
 	case r.Method == http.MethodGet && r.URL.Path == "/v1/transit/keys/audit":
 		keys := map[string]any{}
