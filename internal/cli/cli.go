@@ -111,6 +111,7 @@ COMMANDS
 	root.AddCommand(newScan(e), newPolicy(e), newVersion(e))
 	root.AddCommand(newSBOM(e))
 	root.AddCommand(newDB(e))
+	root.AddCommand(newServe(e), newAdmin(e))
 	return root
 }
 

@@ -10,16 +10,16 @@ import (
 // Event is one audit record. Actor, Action, Object and Outcome are what LG-1 asks for;
 // the auditor adds the chain hash.
 type Event struct {
-	Time      time.Time
-	Actor     string // Principal.Actor(), or "anonymous"
-	Action    string // e.g. "login", "logout", "token.use", "enrol", "sessions.revoke"
-	Object    string // what was acted on, e.g. "user:3", "route:GET /metrics"
-	Outcome   string // OutcomeSuccess, OutcomeFailure, OutcomeDenied, OutcomeError
-	RequestID string
+	Time      time.Time `json:"time"`
+	Actor     string    `json:"actor"`   // Principal.Actor(), or "anonymous"
+	Action    string    `json:"action"`  // e.g. "login", "logout", "token.use", "enrol", "sessions.revoke"
+	Object    string    `json:"object"`  // what was acted on, e.g. "user:3", "route:GET /metrics"
+	Outcome   string    `json:"outcome"` // OutcomeSuccess, OutcomeFailure, OutcomeDenied, OutcomeError
+	RequestID string    `json:"request_id"`
 	// Client is the peer address, for the investigator; it grants nothing.
-	Client string
+	Client string `json:"client"`
 	// Detail is free text without secrets (the reason for a failure).
-	Detail string
+	Detail string `json:"detail,omitempty"`
 }
 
 // Outcomes of audited actions.

@@ -42,7 +42,7 @@ func TestEnrolmentOverHTTP(t *testing.T) {
 		}
 		code := TOTPCode(secret, h.clock.now())
 		for name, f := range map[string]url.Values{
-			"wrong code":      form("000000", pw),
+			"wrong code":       form("000000", pw),
 			"passwords differ": form(code, pw+"x"),
 		} {
 			if resp, _ := h.do(c, "POST", "/enrol", f, nil); resp.StatusCode != 400 {

@@ -1,0 +1,223 @@
+package cli
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/crypto/acme"
+	"golang.org/x/crypto/acme/autocert"
+
+	"github.com/posture-dev/posture/internal/server"
+	"github.com/posture-dev/posture/internal/store"
+)
+
+const serveLong = `NAME
+    posture serve - run the posture server (HTTPS only)
+
+SYNOPSIS
+    posture serve [--data DIR] [--listen ADDR] [--database URL]
+                  [--tls-cert FILE --tls-key FILE | --acme-domain NAME [--acme-directory URL]]
+                  [--http-redirect ADDR] [--metrics-listen ADDR]
+                  [--idle-timeout D] [--absolute-timeout D]
+
+DESCRIPTION
+    Serves the web UI and API over TLS (1.2 or later) and nothing else: plain HTTP
+    is only ever a redirect (--http-redirect). The certificate comes from, in order:
+      --tls-cert/--tls-key   files (PEM)
+      --acme-domain NAME     ACME (Let's Encrypt, or --acme-directory), cached in DIR/acme
+      nothing                a local CA made in DIR/tls on first run; the command prints
+                             the CA's SHA-256 fingerprint: import DIR/tls/ca.crt into the
+                             browsers that will use the server, after checking it.
+
+    State lives in the database (--database, default SQLite at DIR/posture.db), so
+    several replicas may share one PostgreSQL database. Create the first admin with
+    'posture admin bootstrap'. /healthz and /readyz are unauthenticated; /metrics
+    needs a token with the metrics:read scope, or is served without one on
+    --metrics-listen (bind that to a monitoring-only address).
+
+    SIGTERM or SIGINT stops accepting connections and lets requests in flight
+    finish (up to 20 s).
+
+OPTIONS
+    --data DIR           data directory (default $POSTURE_DATA, else the user config
+                         directory's posture/)
+    --listen ADDR        HTTPS address (default 127.0.0.1:8443)
+    --database URL       sqlite:///path or postgres://… (default SQLite in --data)
+
+EXIT STATUS
+    0 after a clean shutdown; 2 on a configuration or start-up error.`
+
+// serveFlags are shared with posture admin: where the data and database are.
+type dataFlags struct {
+	data, database string
+}
+
+func (f *dataFlags) register(cmd *cobra.Command) {
+	cmd.PersistentFlags().StringVar(&f.data, "data", "", "data directory (default $POSTURE_DATA or the user config directory)")
+	cmd.PersistentFlags().StringVar(&f.database, "database", "", "database URL: sqlite:///path or postgres://… (default SQLite in --data)")
+}
+
+func (f *dataFlags) dir(e *env) (string, error) {
+	if f.data != "" {
+		return f.data, nil
+	}
+	if d := e.getenv("POSTURE_DATA"); d != "" {
+		return d, nil
+	}
+	d, err := os.UserConfigDir()
+	if err != nil {
+		return "", usageError("no --data and no user config directory: %v", err)
+	}
+	return filepath.Join(d, "posture"), nil
+}
+
+// open opens the store and the audit log of the data directory.
+func (f *dataFlags) open(ctx context.Context, e *env, log *slog.Logger) (string, *store.Store, *server.FileAuditor, error) {
+	dir, err := f.dir(e)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", nil, nil, usageError("data directory: %v", err)
+	}
+	st, err := store.Open(ctx, store.Options{DataDir: dir, URL: f.database, Logger: log, Now: e.now})
+	if err != nil {
+		return "", nil, nil, &exitError{code: ExitError, err: err}
+	}
+	// The hash-chained audit log (internal/audit) replaces this file once it is wired in.
+	aud, err := server.OpenFileAuditor(filepath.Join(dir, "audit.jsonl"))
+	if err != nil {
+		st.Close()
+		return "", nil, nil, &exitError{code: ExitError, err: err}
+	}
+	return dir, st, aud, nil
+}
+
+func newServe(e *env) *cobra.Command {
+	var df dataFlags
+	var listen, cert, key, acmeDomain, acmeDir, redirect, metricsListen string
+	var idle, absolute time.Duration
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the posture server (HTTPS, sessions, API tokens)",
+		Long:  serveLong,
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if (cert == "") != (key == "") {
+				return usageError("--tls-cert and --tls-key go together")
+			}
+			if cert != "" && acmeDomain != "" {
+				return usageError("choose --tls-cert/--tls-key or --acme-domain, not both")
+			}
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			log := slog.New(slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+			dir, st, aud, err := df.open(ctx, e, log)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			defer aud.Close()
+			v, _ := e.version()
+			srv, err := server.New(server.Config{Store: st, Auditor: aud, Logger: log, Now: e.now, IdleTimeout: idle, AbsoluteTimeout: absolute, Version: v})
+			if err != nil {
+				return &exitError{code: ExitError, err: err}
+			}
+			ln, err := net.Listen("tcp", listen)
+			if err != nil {
+				return usageError("listen on %s: %v", listen, err)
+			}
+			l := server.Listeners{TLS: ln}
+			defer func() {
+				for _, x := range []net.Listener{l.TLS, l.Redirect, l.Metrics} {
+					if x != nil {
+						x.Close()
+					}
+				}
+			}()
+			switch {
+			case cert != "":
+				c, err := tls.LoadX509KeyPair(cert, key)
+				if err != nil {
+					return usageError("TLS certificate: %v", err)
+				}
+				l.TLSConfig = &tls.Config{Certificates: []tls.Certificate{c}}
+			case acmeDomain != "":
+				m := &autocert.Manager{Prompt: autocert.AcceptTOS, Cache: autocert.DirCache(filepath.Join(dir, "acme")), HostPolicy: autocert.HostWhitelist(acmeDomain)}
+				if acmeDir != "" {
+					m.Client = &acme.Client{DirectoryURL: acmeDir}
+				}
+				l.TLSConfig = m.TLSConfig()
+				l.RedirectHandler = m.HTTPHandler(server.RedirectToHTTPS(ln.Addr()))
+			default:
+				names := localNames(ln.Addr())
+				c, ca, err := server.LocalTLS(filepath.Join(dir, "tls"), names, e.now())
+				if err != nil {
+					return &exitError{code: ExitError, err: err}
+				}
+				l.TLSConfig = &tls.Config{Certificates: []tls.Certificate{c}}
+				verb := "Using"
+				if ca.Created {
+					verb = "Created"
+				}
+				fmt.Fprintf(e.stderr, "warning: no --tls-cert or --acme-domain: %s a local certificate authority.\n"+
+					"  Browsers will not trust it until you import %s.\n"+
+					"  Before importing, check that its SHA-256 fingerprint is\n    %s\n"+
+					"  Certificate names: %v\n", verb, ca.CertFile, ca.Fingerprint, names)
+			}
+			l.TLSConfig.MinVersion = tls.VersionTLS12
+			if redirect != "" {
+				if l.Redirect, err = net.Listen("tcp", redirect); err != nil {
+					return usageError("listen on %s: %v", redirect, err)
+				}
+			}
+			if metricsListen != "" {
+				if l.Metrics, err = net.Listen("tcp", metricsListen); err != nil {
+					return usageError("listen on %s: %v", metricsListen, err)
+				}
+			}
+			fmt.Fprintf(e.stderr, "posture serve: listening on https://%s\n", ln.Addr())
+			if err := srv.Run(ctx, l); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				return &exitError{code: ExitError, err: err}
+			}
+			fmt.Fprintln(e.stderr, "posture serve: stopped")
+			return nil
+		},
+	}
+	df.register(cmd)
+	f := cmd.Flags()
+	f.StringVar(&listen, "listen", "127.0.0.1:8443", "HTTPS listen address")
+	f.StringVar(&cert, "tls-cert", "", "TLS certificate chain (PEM)")
+	f.StringVar(&key, "tls-key", "", "TLS private key (PEM)")
+	f.StringVar(&acmeDomain, "acme-domain", "", "obtain the certificate for this name by ACME")
+	f.StringVar(&acmeDir, "acme-directory", "", "ACME directory URL (default Let's Encrypt production)")
+	f.StringVar(&redirect, "http-redirect", "", "plain-HTTP address that only redirects to HTTPS (and answers ACME HTTP-01)")
+	f.StringVar(&metricsListen, "metrics-listen", "", "separate address serving /metrics without authentication")
+	f.DurationVar(&idle, "idle-timeout", 30*time.Minute, "end sessions unused for this long")
+	f.DurationVar(&absolute, "absolute-timeout", 12*time.Hour, "end sessions this long after sign-in")
+	return cmd
+}
+
+// localNames are the names the local certificate is made for: loopback, this host's
+// name, and the listen address when it is specific.
+func localNames(addr net.Addr) []string {
+	names := []string{"localhost", "127.0.0.1", "::1"}
+	if h, err := os.Hostname(); err == nil && h != "" {
+		names = append(names, h)
+	}
+	if a, ok := addr.(*net.TCPAddr); ok && !a.IP.IsUnspecified() && !a.IP.IsLoopback() {
+		names = append(names, a.IP.String())
+	}
+	return names
+}
