@@ -163,6 +163,45 @@ func (n *Net) TLSConfig(serverName string) *tls.Config {
 	return &tls.Config{ServerName: serverName, RootCAs: n.opt.RootCAs, MinVersion: tls.VersionTLS12}
 }
 
+// InspectTLS returns a client configuration for connections that inspect a peer rather
+// than trust it: the TLS scanner reading a chain that may be expired or self-signed, the
+// HTTP checks of a site whose certificate the TLS probe already failed, a probe asking a
+// service whether it demands credentials. Such a connection sends no credential and no
+// data of ours, so a certificate that does not verify must not stop it. crypto/tls's own
+// checks are replaced, not dropped: VerifyConnection verifies the chain against the scan's
+// roots (and the host name, when serverName is set) and hands the outcome to verified (a
+// nil error when it verified); the caller reports it. With verified nil the caller does
+// its own, fuller verification (tlsscan.Judge) and the callback only skips the duplicate.
+func (n *Net) InspectTLS(serverName string, verified func(tls.ConnectionState, error)) *tls.Config {
+	return &tls.Config{
+		ServerName:         serverName,
+		MinVersion:         tls.VersionTLS12,
+		InsecureSkipVerify: true,
+		VerifyConnection: func(cs tls.ConnectionState) error {
+			if verified != nil {
+				verified(cs, n.verify(cs, serverName))
+			}
+			return nil
+		},
+	}
+}
+
+// verify runs the checks crypto/tls would have run: the chain against the roots, with the
+// intermediates the peer sent, and the host name.
+func (n *Net) verify(cs tls.ConnectionState, serverName string) error {
+	if len(cs.PeerCertificates) == 0 {
+		return errors.New("the server sent no certificate")
+	}
+	inter := x509.NewCertPool()
+	for _, c := range cs.PeerCertificates[1:] {
+		inter.AddCert(c)
+	}
+	_, err := cs.PeerCertificates[0].Verify(x509.VerifyOptions{
+		Roots: n.opt.RootCAs, Intermediates: inter, DNSName: serverName, CurrentTime: n.opt.Now(),
+	})
+	return err
+}
+
 // HTTPClient returns a client that dials through n, never follows redirects (callers see
 // the 3xx and decide), bounds response headers, and times out each exchange.
 func (n *Net) HTTPClient() *http.Client {

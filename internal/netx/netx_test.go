@@ -2,8 +2,12 @@ package netx
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -120,4 +124,34 @@ func (e endless) Read(p []byte) (int, error) {
 		p[i] = 'x'
 	}
 	return len(p), nil
+}
+
+func TestInspectTLSVerifiesButDoesNotRefuse(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	defer srv.Close()
+	addr := srv.Listener.Addr().String()
+	trusted := x509.NewCertPool()
+	trusted.AddCert(srv.Certificate())
+	for _, tt := range []struct {
+		name     string
+		roots    *x509.CertPool
+		verifies bool
+	}{
+		{"unknown authority", x509.NewCertPool(), false},
+		{"trusted root", trusted, true},
+	} {
+		n := New(Options{RootCAs: tt.roots, Timeout: time.Second})
+		var got error
+		called := false
+		// httptest's certificate names example.com, so verify against that name.
+		cfg := n.InspectTLS("example.com", func(_ tls.ConnectionState, err error) { called, got = true, err })
+		conn, err := tls.Dial("tcp", addr, cfg)
+		if err != nil {
+			t.Fatalf("%s: an inspecting handshake must complete: %v", tt.name, err)
+		}
+		conn.Close()
+		if !called || (got == nil) != tt.verifies {
+			t.Errorf("%s: callback called %v with %v; want verified=%v", tt.name, called, got, tt.verifies)
+		}
+	}
 }

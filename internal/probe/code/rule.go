@@ -44,11 +44,19 @@ type Rule struct {
 	// that makes the construct a problem (a token-like name beside a weak random source).
 	Near      string `yaml:"near"`
 	NearLines int    `yaml:"near_lines"`
+	// NearAfterLines lets Near match on that many lines after the match too, for context
+	// that may come later in the same construct (a field after it in a struct literal).
+	NearAfterLines int `yaml:"near_after_lines"`
+	// NotNear, when it matches on the line or within NotNearLines lines before or after
+	// it, cancels the finding: a safe form that spans lines (a custom verification
+	// callback beside InsecureSkipVerify in one tls.Config literal).
+	NotNear      string `yaml:"not_near"`
+	NotNearLines int    `yaml:"not_near_lines"`
 	// Allow lists expressions on the matched text itself; a match of any is not reported.
 	Allow []string `yaml:"allow"`
 
-	re, notRe, nearRe *regexp.Regexp
-	allowRe           []*regexp.Regexp
+	re, notRe, nearRe, notNearRe *regexp.Regexp
+	allowRe                      []*regexp.Regexp
 }
 
 type ruleFile struct {
@@ -124,6 +132,14 @@ func (r *Rule) compile() error {
 		return fmt.Errorf("near_lines must be between 0 and %d", maxNearLines)
 	case r.NearLines > 0 && r.Near == "":
 		return fmt.Errorf("near_lines without near")
+	case r.NearAfterLines < 0 || r.NearAfterLines > maxNearLines:
+		return fmt.Errorf("near_after_lines must be between 0 and %d", maxNearLines)
+	case r.NearAfterLines > 0 && r.Near == "":
+		return fmt.Errorf("near_after_lines without near")
+	case r.NotNearLines < 0 || r.NotNearLines > maxNearLines:
+		return fmt.Errorf("not_near_lines must be between 0 and %d", maxNearLines)
+	case r.NotNearLines > 0 && r.NotNear == "":
+		return fmt.Errorf("not_near_lines without not_near")
 	}
 	for _, l := range r.Languages {
 		if !l.valid() {
@@ -152,6 +168,11 @@ func (r *Rule) compile() error {
 	if r.Near != "" {
 		if r.nearRe, err = regexp.Compile(r.Near); err != nil {
 			return fmt.Errorf("near: %w", err)
+		}
+	}
+	if r.NotNear != "" {
+		if r.notNearRe, err = regexp.Compile(r.NotNear); err != nil {
+			return fmt.Errorf("not_near: %w", err)
 		}
 	}
 	for _, a := range r.Allow {

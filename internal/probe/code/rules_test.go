@@ -94,3 +94,28 @@ func TestEmbeddedRulesAreValid(t *testing.T) {
 		t.Errorf("only %d rules loaded", len(rules))
 	}
 }
+
+// InsecureSkipVerify beside a verification callback is one note under the custom
+// verification rule, not also a high finding; without the callback it is only the high one.
+func TestInsecureSkipVerifyIsOneFindingUnderOneRule(t *testing.T) {
+	rules, err := DefaultRules()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := NewScanner(rules)
+	tests := []struct{ src, want string }{
+		{"cfg := &tls.Config{\n\tMinVersion: tls.VersionTLS12,\n\tInsecureSkipVerify: true,\n\tVerifyConnection: record,\n}\n", "go-tls-custom-verification"},
+		{"cfg := &tls.Config{\n\tVerifyPeerCertificate: check,\n\tInsecureSkipVerify: true,\n}\n", "go-tls-custom-verification"},
+		{"cfg := &tls.Config{\n\tInsecureSkipVerify: true,\n}\nfunc f() {\n\tx := 1\n\ty := 2\n\tz := 3\n\tw := 4\n\tv := 5\n}\nvar c = tls.Config{VerifyConnection: v}\n", "go-tls-insecure-skip-verify"},
+	}
+	for _, tt := range tests {
+		ms := sc.Scan(Go, []byte(tt.src))
+		if len(ms) != 1 || ms[0].Rule.ID != tt.want {
+			var got []string
+			for _, m := range ms {
+				got = append(got, m.Rule.ID)
+			}
+			t.Errorf("got %v, want exactly [%s] in:\n%s", got, tt.want, tt.src)
+		}
+	}
+}

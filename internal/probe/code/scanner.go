@@ -2,6 +2,7 @@ package code
 
 import (
 	"bytes"
+	"regexp"
 	"sort"
 
 	"github.com/posture-dev/posture/internal/textscan"
@@ -142,7 +143,10 @@ func (s *Scanner) try(r *Rule, lang Language, data []byte, lines *lineIndex, c c
 		if allowed(r, matched) {
 			continue
 		}
-		if r.nearRe != nil && !near(r, data, lines, c.n, text, loc) {
+		if r.nearRe != nil && !around(r.nearRe, data, lines, c.n, text, loc, r.NearLines, r.NearAfterLines) {
+			return Match{}, false
+		}
+		if r.notNearRe != nil && around(r.notNearRe, data, lines, c.n, text, loc, r.NotNearLines, r.NotNearLines) {
 			return Match{}, false
 		}
 		return Match{
@@ -166,16 +170,22 @@ func allowed(r *Rule, text []byte) bool {
 // that on a minified bundle's single line "near" stays near.
 const nearBytes = 200
 
-// near reports whether the rule's context expression matches around the match on line n
-// or on one of the NearLines lines before it. Commented lines count: a comment often
-// names what a value is for.
-func near(r *Rule, data []byte, lines *lineIndex, n int, line []byte, loc []int) bool {
-	if r.nearRe.Match(line[max(0, loc[0]-nearBytes):min(len(line), loc[1]+nearBytes)]) {
+// around reports whether re matches around the match on line n, on one of the before
+// lines before it, or on one of the after lines after it. Commented lines count: a comment
+// often names what a value is for.
+func around(re *regexp.Regexp, data []byte, lines *lineIndex, n int, line []byte, loc []int, before, after int) bool {
+	if re.Match(line[max(0, loc[0]-nearBytes):min(len(line), loc[1]+nearBytes)]) {
 		return true
 	}
-	for k := n - 1; k >= max(1, n-r.NearLines); k-- {
+	for k := n - 1; k >= max(1, n-before); k-- {
 		prev := lines.text(data, k)
-		if r.nearRe.Match(prev[max(0, len(prev)-nearBytes):]) {
+		if re.Match(prev[max(0, len(prev)-nearBytes):]) {
+			return true
+		}
+	}
+	for k := n + 1; k <= min(lines.count(), n+after); k++ {
+		next := lines.text(data, k)
+		if re.Match(next[:min(len(next), nearBytes)]) {
 			return true
 		}
 	}
@@ -214,3 +224,6 @@ func (li *lineIndex) text(data []byte, n int) []byte {
 	start, end := li.bounds(n, len(data))
 	return bytes.TrimSuffix(data[start:end], []byte("\r"))
 }
+
+// count is the number of lines (a final line without a newline counts).
+func (li *lineIndex) count() int { return len(li.starts) }

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"syscall"
 
 	"github.com/posture-dev/posture/internal/netx"
@@ -35,9 +36,20 @@ func (p *servicesProbe) tryElasticsearch(ctx context.Context, addr string) (verd
 }
 
 func (p *servicesProbe) esGet(ctx context.Context, url string) (verdict, error) {
+	// The certificate is verified and the outcome kept for the evidence, but it does not
+	// stop the question: no credential is sent (see above).
+	var certNote string
+	var mu sync.Mutex
+	inspect := netx.New(netx.Options{Timeout: p.timeout}).InspectTLS("", func(_ tls.ConnectionState, err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if err != nil {
+			certNote = "; its TLS certificate does not verify (" + err.Error() + ")"
+		}
+	})
 	tr := &http.Transport{
 		DialContext:            (&net.Dialer{Timeout: p.timeout}).DialContext,
-		TLSClientConfig:        &tls.Config{InsecureSkipVerify: true}, //nolint:gosec // no credential is sent; see above
+		TLSClientConfig:        inspect,
 		TLSHandshakeTimeout:    p.timeout,
 		ResponseHeaderTimeout:  p.timeout,
 		MaxResponseHeaderBytes: netx.MaxHeaderBytes,
@@ -57,7 +69,9 @@ func (p *servicesProbe) esGet(ctx context.Context, url string) (verdict, error) 
 	body, _, _ := netx.ReadBody(resp.Body, maxReply)
 	switch {
 	case resp.StatusCode == http.StatusOK && (strings.Contains(string(body), `"cluster_name"`) || strings.Contains(string(body), `"tagline"`)):
-		return verdict{open: true, evidence: fmt.Sprintf("GET %s without credentials answered 200 with the cluster banner", url)}, nil
+		mu.Lock()
+		defer mu.Unlock()
+		return verdict{open: true, evidence: fmt.Sprintf("GET %s without credentials answered 200 with the cluster banner%s", url, certNote)}, nil
 	case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden:
 		return verdict{evidence: fmt.Sprintf("GET %s answered %d", url, resp.StatusCode)}, nil
 	}

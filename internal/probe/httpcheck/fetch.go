@@ -86,10 +86,12 @@ type fetcher struct {
 }
 
 func newFetcher(n *netx.Net) *fetcher {
+	// After the certificate failed verification (reported by the TLS probe under CR-2), the
+	// HTTP checks go on over a connection that inspects the site without trusting it: they
+	// send no credentials, and each response is judged, never believed.
 	insecure := n.HTTPClient()
 	if tr, ok := insecure.Transport.(*http.Transport); ok {
-		tr.TLSClientConfig = tr.TLSClientConfig.Clone()
-		tr.TLSClientConfig.InsecureSkipVerify = true
+		tr.TLSClientConfig = n.InspectTLS("", nil)
 	}
 	return &fetcher{n: n, client: n.HTTPClient(), insecure: insecure, retries: n.Options().Retries}
 }

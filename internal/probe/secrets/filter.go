@@ -112,10 +112,11 @@ var weakValues = map[string]bool{
 // environment lookups, template variables, config paths and function calls.
 var reference = regexp.MustCompile(`(?i)^(?:\$[a-z_({]|%(?:\([a-z_]+\))?[sdv]$|%[a-z_]+%$|process\.env|os\.(?:getenv|environ)|getenv\(|env\(|env\[|config\(|settings\.|secrets\.|vault:|arn:aws:|ssm:|op://|\[\[|@[a-z_]+$)`)
 
-// identifier matches names such as "db-credentials-prod", "user_profile_cache" or a rule
-// ID like "containers/empty-password": words joined by separators name a secret, they are
-// not one.
-var identifier = regexp.MustCompile(`^[a-z]+(?:[-_./][a-z]+)+$|^[A-Z]+(?:_[A-Z]+)+$`)
+// identifier matches names such as "db-credentials-prod", "user_profile_cache", a rule
+// ID like "containers/empty-password", or a protocol or method name such as
+// "caching_sha2_password" or "password+totp": words joined by separators name a secret, they
+// are not one. Each word starts with a letter, so "winter_2024" is not a name.
+var identifier = regexp.MustCompile(`^[a-z][a-z0-9]*(?:[-_./+][a-z][a-z0-9]*)+$|^[A-Z][A-Z0-9]*(?:_[A-Z][A-Z0-9]*)+$`)
 
 // hashPrefixes mark password hashes (bcrypt, argon2, phpass, crypt): sensitive, but not a
 // credential that logs in anywhere as written.
