@@ -25,6 +25,8 @@ const (
 	Failure Outcome = "failure"
 	// Denied is a request refused by authentication or authorisation.
 	Denied Outcome = "denied"
+	// Error is an action that was allowed but could not be completed.
+	Error Outcome = "error"
 )
 
 // Event is one audit record. Callers fill Actor, Action, Object, Outcome, RequestID,
@@ -75,9 +77,9 @@ func prepare(e Event) (Event, error) {
 		return e, fmt.Errorf("%w: actor and action are required", ErrInvalidEvent)
 	}
 	switch e.Outcome {
-	case Success, Failure, Denied:
+	case Success, Failure, Denied, Error:
 	default:
-		return e, fmt.Errorf("%w: outcome %q (want success, failure or denied)", ErrInvalidEvent, e.Outcome)
+		return e, fmt.Errorf("%w: outcome %q (want success, failure, denied or error)", ErrInvalidEvent, e.Outcome)
 	}
 	e.Seq, e.Time, e.PrevHash, e.Hash = 0, time.Time{}, nil, nil
 	e.Actor = clean(e.Actor, maxField)

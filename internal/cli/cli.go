@@ -112,6 +112,7 @@ COMMANDS
 	root.AddCommand(newSBOM(e))
 	root.AddCommand(newDB(e))
 	root.AddCommand(newServe(e), newAdmin(e))
+	root.AddCommand(newAudit(e))
 	return root
 }
 
