@@ -2,7 +2,6 @@ package audit
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"sync/atomic"
 	"testing"
@@ -32,8 +31,6 @@ func backends() []backend {
 	}
 	return bs
 }
-
-func requireIntegration() bool { return os.Getenv("POSTURE_REQUIRE_INTEGRATION") != "" }
 
 // env is one test's store, log, signer and clock.
 type env struct {

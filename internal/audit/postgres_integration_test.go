@@ -56,6 +56,9 @@ func postgresAdmin(tb testing.TB) *sql.DB {
 	return pgDB
 }
 
+// requireIntegration says whether a missing test service must fail the test.
+func requireIntegration() bool { return os.Getenv("POSTURE_REQUIRE_INTEGRATION") != "" }
+
 func freshPostgres(tb testing.TB) store.Options {
 	tb.Helper()
 	db := postgresAdmin(tb)
