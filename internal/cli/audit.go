@@ -68,20 +68,9 @@ EXIT STATUS
 
 type auditFlags struct {
 	dataFlags
-	keys keys.Config
 }
 
-func (f *auditFlags) register(cmd *cobra.Command) {
-	f.dataFlags.register(cmd)
-	p := cmd.PersistentFlags()
-	p.StringVar(&f.keys.Provider, "key-provider", "file", "checkpoint key provider: file, vault or kms")
-	p.StringVar(&f.keys.File, "key-file", "", "file provider's key (default DIR/audit-signing.key)")
-	p.StringVar(&f.keys.VaultAddr, "vault-addr", "", "Vault address (default $VAULT_ADDR)")
-	p.StringVar(&f.keys.VaultMount, "vault-mount", "transit", "Vault transit mount")
-	p.StringVar(&f.keys.VaultKey, "vault-key", "", "Vault transit key name")
-	p.StringVar(&f.keys.KMSKeyID, "kms-key", "", "AWS KMS key id, ARN or alias")
-	p.StringVar(&f.keys.KMSRegion, "kms-region", "", "AWS region (default $AWS_REGION)")
-}
+func (f *auditFlags) register(cmd *cobra.Command) { f.dataFlags.register(cmd) }
 
 // openStore opens the database without creating a data directory that is not there:
 // auditing a log that does not exist is an error, not an empty success.

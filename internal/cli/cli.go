@@ -93,6 +93,9 @@ COMMANDS
     policy      show, lint or export the policy pack
     db          manage the offline vulnerability database (OSV)
     sbom        write a CycloneDX SBOM of the locked dependencies
+    serve       run the posture server (HTTPS UI and API for the security team)
+    admin       bootstrap the first admin; manage users and API tokens
+    audit       verify, export and prune the server's tamper-evident audit log
     version     print the version, commit and policy pack version
     completion  generate shell completion (bash, zsh, fish, powershell)
 

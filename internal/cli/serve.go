@@ -18,6 +18,8 @@ import (
 	"golang.org/x/crypto/acme"
 	"golang.org/x/crypto/acme/autocert"
 
+	"github.com/posture-dev/posture/internal/audit"
+	"github.com/posture-dev/posture/internal/keys"
 	"github.com/posture-dev/posture/internal/server"
 	"github.com/posture-dev/posture/internal/store"
 )
@@ -58,14 +60,24 @@ OPTIONS
 EXIT STATUS
     0 after a clean shutdown; 2 on a configuration or start-up error.`
 
-// serveFlags are shared with posture admin: where the data and database are.
+// dataFlags are shared by posture serve, admin and audit: where the data and database
+// are, and which key signs the audit log's checkpoints.
 type dataFlags struct {
 	data, database string
+	keys           keys.Config
 }
 
 func (f *dataFlags) register(cmd *cobra.Command) {
-	cmd.PersistentFlags().StringVar(&f.data, "data", "", "data directory (default $POSTURE_DATA or the user config directory)")
-	cmd.PersistentFlags().StringVar(&f.database, "database", "", "database URL: sqlite:///path or postgres://… (default SQLite in --data)")
+	p := cmd.PersistentFlags()
+	p.StringVar(&f.data, "data", "", "data directory (default $POSTURE_DATA or the user config directory)")
+	p.StringVar(&f.database, "database", "", "database URL: sqlite:///path or postgres://… (default SQLite in --data)")
+	p.StringVar(&f.keys.Provider, "key-provider", "file", "audit checkpoint key provider: file, vault or kms")
+	p.StringVar(&f.keys.File, "key-file", "", "file provider's key (default DIR/audit-signing.key)")
+	p.StringVar(&f.keys.VaultAddr, "vault-addr", "", "Vault address (default $VAULT_ADDR)")
+	p.StringVar(&f.keys.VaultMount, "vault-mount", "transit", "Vault transit mount")
+	p.StringVar(&f.keys.VaultKey, "vault-key", "", "Vault transit key name")
+	p.StringVar(&f.keys.KMSKeyID, "kms-key", "", "AWS KMS key id, ARN or alias")
+	p.StringVar(&f.keys.KMSRegion, "kms-region", "", "AWS region (default $AWS_REGION)")
 }
 
 func (f *dataFlags) dir(e *env) (string, error) {
@@ -82,26 +94,39 @@ func (f *dataFlags) dir(e *env) (string, error) {
 	return filepath.Join(d, "posture"), nil
 }
 
-// open opens the store and the audit log of the data directory.
-func (f *dataFlags) open(ctx context.Context, e *env, log *slog.Logger) (string, *store.Store, *server.FileAuditor, error) {
+// serverAudit is the hash-chained audit log as the server and the admin commands use it.
+type serverAudit struct {
+	logAuditor
+}
+
+// Close signs a last checkpoint and stops the log's writer.
+func (a serverAudit) Close() error { return a.l.Close(context.Background()) }
+
+// open opens the store and the hash-chained audit log of the data directory. The
+// checkpoint key is created on first use when the file provider is used.
+func (f *dataFlags) open(ctx context.Context, e *env, log *slog.Logger) (string, *store.Store, serverAudit, error) {
 	dir, err := f.dir(e)
 	if err != nil {
-		return "", nil, nil, err
+		return "", nil, serverAudit{}, err
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", nil, nil, usageError("data directory: %v", err)
+		return "", nil, serverAudit{}, usageError("data directory: %v", err)
 	}
 	st, err := store.Open(ctx, store.Options{DataDir: dir, URL: f.database, Logger: log, Now: e.now})
 	if err != nil {
-		return "", nil, nil, &exitError{code: ExitError, err: err}
+		return "", nil, serverAudit{}, &exitError{code: ExitError, err: err}
 	}
-	// The hash-chained audit log (internal/audit) replaces this file once it is wired in.
-	aud, err := server.OpenFileAuditor(filepath.Join(dir, "audit.jsonl"))
+	signer, err := keys.OpenSigner(ctx, f.keys, dir, true, e.getenv)
 	if err != nil {
 		st.Close()
-		return "", nil, nil, &exitError{code: ExitError, err: err}
+		return "", nil, serverAudit{}, &exitError{code: ExitError, err: fmt.Errorf("audit checkpoint key: %w", err)}
 	}
-	return dir, st, aud, nil
+	l, err := audit.New(st, audit.Options{Signer: signer, Now: e.now, Logger: log})
+	if err != nil {
+		st.Close()
+		return "", nil, serverAudit{}, &exitError{code: ExitError, err: err}
+	}
+	return dir, st, serverAudit{logAuditor{l}}, nil
 }
 
 func newServe(e *env) *cobra.Command {

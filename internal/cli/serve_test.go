@@ -210,7 +210,16 @@ func TestServeEndToEnd(t *testing.T) {
 	if !strings.Contains(logs, `"route":"POST /login"`) || !strings.Contains(logs, `"actor":"user:1:ada@example.com"`) {
 		t.Errorf("request log lacks route or actor:\n%s", logs)
 	}
-	audit, _ := os.ReadFile(filepath.Join(dir, "audit.jsonl"))
+	// The hash-chained log holds every step, and verifies.
+	var exported, verr bytes.Buffer
+	if code := run(context.Background(), realEnv(&exported, &verr), []string{"audit", "export", "--data", dir}); code != 0 {
+		t.Fatalf("audit export exited %d: %s", code, verr.String())
+	}
+	audit := exported.Bytes()
+	var verified bytes.Buffer
+	if code := run(context.Background(), realEnv(&verified, &verr), []string{"audit", "verify", "--data", dir}); code != 0 {
+		t.Errorf("audit verify exited %d:\n%s%s", code, verified.String(), verr.String())
+	}
 	for _, action := range []string{`"action":"bootstrap"`, `"action":"enrol"`, `"action":"login"`, `"action":"token.create"`, `"action":"token.use"`} {
 		if !bytes.Contains(audit, []byte(action)) {
 			t.Errorf("audit log lacks %s", action)
