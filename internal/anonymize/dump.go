@@ -31,7 +31,7 @@ type Stats struct {
 	// SerializedFailures counts values that looked PHP-serialized but did not parse; they
 	// were left unchanged.
 	SerializedFailures int64
-	Dialect   string
+	Dialect            string
 	// Tables lists the tables rules applied to, with their row counts.
 	Tables map[string]int64
 	// Warnings are the distinct warnings with how often each occurred.
@@ -162,7 +162,9 @@ func (p *proc) start(marker string) error {
 	return p.out.writeString(marker + "\n")
 }
 
-func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' }
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'
+}
 func isWordStart(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c >= 0x80
 }

@@ -37,12 +37,12 @@ func TestPassThroughIsExact(t *testing.T) {
 		"lock and directives": "LOCK TABLES `wp_posts` WRITE;\n/*!40000 ALTER TABLE `wp_posts` DISABLE KEYS */;\n" +
 			"INSERT INTO `wp_posts` VALUES (1,'a;b','it\\'s','x\\\\'),(2,'multi\nline\r\nvalue',NULL,_binary 'bin\\0ary');\n" +
 			"/*!40000 ALTER TABLE `wp_posts` ENABLE KEYS */;\nUNLOCK TABLES;\n",
-		"escapes": "INSERT INTO t VALUES ('\\0\\'\\\"\\b\\n\\r\\t\\Z\\\\\\%\\_','it''s',\"dq\\\"x\",0x4142,X'4142',b'0101',-1.5e-3,CURRENT_TIMESTAMP);\n",
-		"delimiter": "DELIMITER ;;\nCREATE TRIGGER x BEFORE INSERT ON t FOR EACH ROW BEGIN SET NEW.a = 'a;b'; END ;;\nDELIMITER ;\nSELECT 1;\n",
-		"comments": "# hash comment\n-- dash comment\n/* block\n comment */\nSELECT /* inline; */ 1; -- trailing\n",
-		"unknown statement": "FROBNICATE everything;\nUPDATE t SET a='x@y.com';\n",
+		"escapes":             "INSERT INTO t VALUES ('\\0\\'\\\"\\b\\n\\r\\t\\Z\\\\\\%\\_','it''s',\"dq\\\"x\",0x4142,X'4142',b'0101',-1.5e-3,CURRENT_TIMESTAMP);\n",
+		"delimiter":           "DELIMITER ;;\nCREATE TRIGGER x BEFORE INSERT ON t FOR EACH ROW BEGIN SET NEW.a = 'a;b'; END ;;\nDELIMITER ;\nSELECT 1;\n",
+		"comments":            "# hash comment\n-- dash comment\n/* block\n comment */\nSELECT /* inline; */ 1; -- trailing\n",
+		"unknown statement":   "FROBNICATE everything;\nUPDATE t SET a='x@y.com';\n",
 		"no trailing newline": "SELECT 1;",
-		"create table": "CREATE TABLE `t` (\n  `a` varchar(10) COMMENT 'x;y',\n  `b` text,\n  KEY `a` (`a`)\n) ENGINE=InnoDB;\n",
+		"create table":        "CREATE TABLE `t` (\n  `a` varchar(10) COMMENT 'x;y',\n  `b` text,\n  KEY `a` (`a`)\n) ENGINE=InnoDB;\n",
 		"postgres": "--\n-- PostgreSQL database dump\n--\nSET standard_conforming_strings = on;\nSELECT pg_catalog.set_config('search_path', '', false);\n" +
 			"CREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql;\n" +
 			"COPY public.t (a, b) FROM stdin;\n1\tx\\ty\n2\t\\N\n\\.\n\n\\connect other\nINSERT INTO public.t VALUES (1, 'back\\slash ''q''');\n",

@@ -161,9 +161,6 @@ func (in *input) ahead(k int) ([]byte, error) {
 	return in.buf[in.pos:min(in.n, in.pos+k)], nil
 }
 
-// eof reports a clean end of input.
-func (in *input) eof() bool { return in.pos >= in.n && in.err != nil }
-
 // position is the line (from 1) and byte offset (from 0) of the next byte.
 func (in *input) position() (int, int64) {
 	return in.lines + bytes.Count(in.buf[:in.pos], []byte{'\n'}) + 1, in.base + int64(in.pos)

@@ -76,17 +76,6 @@ func (o *output) writeString(s string) error {
 	return nil
 }
 
-func (o *output) writeByte(c byte) error {
-	if len(o.buf) == cap(o.buf) {
-		if err := o.swap(); err != nil {
-			return err
-		}
-	}
-	o.buf = append(o.buf, c)
-	o.n++
-	return nil
-}
-
 // swap hands the full buffer to the writer goroutine and takes an empty one.
 func (o *output) swap() error {
 	if e := o.werr.Load(); e != nil {

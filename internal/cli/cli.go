@@ -114,6 +114,7 @@ COMMANDS
 	root.AddCommand(newScan(e), newPolicy(e), newVersion(e))
 	root.AddCommand(newSBOM(e))
 	root.AddCommand(newDB(e))
+	root.AddCommand(newAnonymize(e))
 	root.AddCommand(newServe(e), newAdmin(e))
 	root.AddCommand(newAudit(e))
 	return root

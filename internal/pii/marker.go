@@ -14,7 +14,11 @@ import (
 //	           line is "posture-anonymized: v1 key-id=<hex>"
 //
 // key-id names the anonymisation key (hex, 8 to 64 digits) so that a re-run with the same
-// key can be recognised; it is not the key.
+// key can be recognised; it is not the key. Later key=value fields are optional and
+// readers ignore those they do not know: tool= (the anonymiser and its version), rules=
+// (a hash of the rule set) and date= (YYYY-MM-DD), as in
+//
+//	-- posture-anonymized: v1 key-id=3f2a… tool=posture/1.4.0 rules=9c1e… date=2026-11-29
 const (
 	MarkerTag        = "posture-anonymized"
 	MarkerVersion    = "v1"
@@ -27,11 +31,25 @@ const (
 type Marker struct {
 	Version string
 	KeyID   string
+	// Tool, Rules and Date are the optional fields; "" when absent.
+	Tool, Rules, Date string
 }
 
 // MarkerLine is the marker text for keyID, as the anonymiser writes it.
 func MarkerLine(keyID string) string {
 	return MarkerTag + ": " + MarkerVersion + " key-id=" + keyID
+}
+
+// Line is the marker text with the optional fields that are set. Spaces in a field would
+// split it, so they are replaced.
+func (m Marker) Line() string {
+	s := MarkerLine(m.KeyID)
+	for _, f := range [][2]string{{"tool", m.Tool}, {"rules", m.Rules}, {"date", m.Date}} {
+		if f[1] != "" {
+			s += " " + f[0] + "=" + strings.Join(strings.Fields(f[1]), "_")
+		}
+	}
+	return s
 }
 
 // SQLMarker is the marker as a SQL comment line.
@@ -60,7 +78,22 @@ func ParseMarker(line string) (Marker, bool) {
 			return Marker{}, false
 		}
 	}
-	return Marker{Version: fields[0], KeyID: id}, true
+	m := Marker{Version: fields[0], KeyID: id}
+	for _, f := range fields[2:] {
+		k, v, ok := strings.Cut(f, "=")
+		if !ok {
+			continue
+		}
+		switch k {
+		case "tool":
+			m.Tool = v
+		case "rules":
+			m.Rules = v
+		case "date":
+			m.Date = v
+		}
+	}
+	return m, true
 }
 
 // findMarker looks for a marker line in free text.
