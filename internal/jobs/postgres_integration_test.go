@@ -1,0 +1,5 @@
+//go:build integration
+
+package jobs
+
+func init() { postgresEnabled = true }
