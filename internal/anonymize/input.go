@@ -20,8 +20,11 @@ type input struct {
 	n    int // bytes in buf
 	mark int // start of the bytes not yet handed to the sink
 	base int64
-	// lines counts the newlines in the input before buf[0].
-	lines int
+	// lines counts the newlines in the input before buf[counted]: positions are asked for
+	// often (every string remembers where it began, for its error message), so newlines
+	// are counted once each, as the position moves forward.
+	lines   int
+	counted int
 	err   error
 
 	sink    sinkMode
@@ -83,7 +86,8 @@ func (in *input) fill() (bool, error) {
 		return false, err
 	}
 	if in.pos > 0 {
-		in.lines += bytes.Count(in.buf[:in.pos], []byte{'\n'})
+		in.lines += bytes.Count(in.buf[in.counted:in.pos], []byte{'\n'})
+		in.counted = 0
 		in.base += int64(in.pos)
 		copy(in.buf, in.buf[in.pos:in.n])
 		in.n -= in.pos
@@ -163,7 +167,11 @@ func (in *input) ahead(k int) ([]byte, error) {
 
 // position is the line (from 1) and byte offset (from 0) of the next byte.
 func (in *input) position() (int, int64) {
-	return in.lines + bytes.Count(in.buf[:in.pos], []byte{'\n'}) + 1, in.base + int64(in.pos)
+	if in.pos > in.counted {
+		in.lines += bytes.Count(in.buf[in.counted:in.pos], []byte{'\n'})
+		in.counted = in.pos
+	}
+	return in.lines + 1, in.base + int64(in.pos)
 }
 
 // offset is the byte offset of the next byte.
