@@ -25,7 +25,7 @@ type input struct {
 	// are counted once each, as the position moves forward.
 	lines   int
 	counted int
-	err   error
+	err     error
 
 	sink    sinkMode
 	out     *output
