@@ -1,0 +1,97 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+)
+
+func TestWebAuthnCredentials(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		u, err := s.CreateUser(ctx, UserInput{Name: "Ada", Email: "ada@example.com", Role: RoleAdmin})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.WebAuthnHandle(ctx, u.ID); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("handle before any passkey: %v", err)
+		}
+		handle := []byte("0123456789abcdef0123456789abcdef")
+		c := WebAuthnCredential{UserID: u.ID, CredentialID: []byte("cred-1"), Name: "laptop", Data: []byte(`{"id":"x"}`), SignCount: 3}
+		id, err := s.AddWebAuthnCredential(ctx, handle, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h, err := s.WebAuthnHandle(ctx, u.ID); err != nil || string(h) != string(handle) {
+			t.Fatalf("handle = %q, %v", h, err)
+		}
+		if got, err := s.UserByWebAuthnHandle(ctx, handle); err != nil || got.ID != u.ID {
+			t.Fatalf("UserByWebAuthnHandle = %+v, %v", got, err)
+		}
+		// Same credential twice, or another handle for the account: conflicts.
+		if _, err := s.AddWebAuthnCredential(ctx, handle, c); !errors.Is(err, ErrConflict) {
+			t.Fatalf("duplicate credential: %v", err)
+		}
+		c2 := c
+		c2.CredentialID = []byte("cred-2")
+		if _, err := s.AddWebAuthnCredential(ctx, []byte("another handle................."), c2); !errors.Is(err, ErrConflict) {
+			t.Fatalf("second handle: %v", err)
+		}
+		// Compare-and-swap on the counter: a stale old value loses.
+		if ok, err := s.UseWebAuthnCredential(ctx, id, 3, 4, t0); !ok || err != nil {
+			t.Fatalf("use: %v %v", ok, err)
+		}
+		if ok, err := s.UseWebAuthnCredential(ctx, id, 3, 5, t0); ok || err != nil {
+			t.Fatalf("stale use succeeded: %v %v", ok, err)
+		}
+		if err := s.FlagWebAuthnClone(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+		if ok, _ := s.UseWebAuthnCredential(ctx, id, 4, 6, t0); ok {
+			t.Fatal("a flagged credential recorded a use")
+		}
+		list, err := s.WebAuthnCredentials(ctx, u.ID)
+		if err != nil || len(list) != 1 || list[0].SignCount != 4 || !list[0].CloneWarning || !list[0].LastUsedAt.Equal(t0) || string(list[0].Data) != `{"id":"x"}` {
+			t.Fatalf("list = %+v, %v", list, err)
+		}
+		if err := s.DeleteWebAuthnCredential(ctx, u.ID+1, id); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("delete by another user: %v", err)
+		}
+		if err := s.DeleteWebAuthnCredential(ctx, u.ID, id); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+func TestWebAuthnChallengesAreSingleUse(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		now := time.Now().UTC()
+		id := []byte("ceremony-hash-0123456789abcdef01")
+		in := WebAuthnChallenge{Purpose: CeremonyLogin, SessionData: []byte(`{"challenge":"c"}`), ExpiresAt: now.Add(5 * time.Minute)}
+		if err := s.PutWebAuthnChallenge(ctx, id, in); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.TakeWebAuthnChallenge(ctx, id, now)
+		if err != nil || got.Purpose != CeremonyLogin || got.UserID != 0 || string(got.SessionData) != `{"challenge":"c"}` {
+			t.Fatalf("take = %+v, %v", got, err)
+		}
+		if _, err := s.TakeWebAuthnChallenge(ctx, id, now); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("second take: %v", err)
+		}
+		if err := s.PutWebAuthnChallenge(ctx, id, in); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.TakeWebAuthnChallenge(ctx, id, now.Add(6*time.Minute)); !errors.Is(err, ErrExpired) {
+			t.Fatalf("expired take: %v", err)
+		}
+		if _, err := s.TakeWebAuthnChallenge(ctx, id, now); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("an expired challenge is still removed: %v", err)
+		}
+		in.ExpiresAt = now.Add(-time.Second)
+		if err := s.PutWebAuthnChallenge(ctx, id, in); !errors.Is(err, ErrInvalid) {
+			t.Fatalf("already expired: %v", err)
+		}
+	})
+}
