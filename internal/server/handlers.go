@@ -114,8 +114,4 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusOK, "dashboard", map[string]any{"Title": "Dashboard"})
-}
-
 func isNotFound(err error) bool { return err != nil && errors.Is(err, store.ErrNotFound) }

@@ -63,7 +63,7 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 func (s *Server) outer(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		ri := &requestInfo{id: newRequestID(), actor: "anonymous"}
+		ri := &requestInfo{id: newRequestID(), actor: "anonymous", body: r.Body}
 		setSecurityHeaders(w.Header())
 		w.Header().Set("X-Request-ID", ri.id)
 		// Bodies are forms and small JSON in the core; the upload route raises this itself.

@@ -5,7 +5,7 @@ package server
 // route is served that is not declared, or reachable without authentication when it is
 // not one of the public routes.
 func (s *Server) coreRoutes() []Route {
-	return []Route{
+	return append([]Route{
 		{"GET", "/healthz", PermPublic, s.healthz},
 		{"GET", "/readyz", PermPublic, s.readyz},
 		{"GET", "/static/", PermPublic, staticHandler()},
@@ -20,5 +20,5 @@ func (s *Server) coreRoutes() []Route {
 		{"GET", "/api/v1/whoami", PermSignedIn, s.whoami},
 		{"GET", "/api/v1/users", PermUsersManage, s.listUsers},
 		{"POST", "/api/v1/users/{id}/revoke-sessions", PermUsersManage, s.revokeUserSessions},
-	}
+	}, s.uiRoutes()...) // inventory, upload and web UI: ui.go
 }

@@ -49,6 +49,7 @@ type Server struct {
 	metrics   *metrics
 	pages     *pages
 	enrollers map[string]Enroller
+	ui        *uiState // caches of the web UI (ui.go)
 }
 
 // New builds a server and its route table. It does not listen.
