@@ -117,6 +117,7 @@ COMMANDS
 	root.AddCommand(newAnonymize(e))
 	root.AddCommand(newServe(e), newAdmin(e))
 	root.AddCommand(newAudit(e))
+	root.AddCommand(newBackup(e), newRestore(e))
 	return root
 }
 

@@ -96,3 +96,7 @@ func Open(tb testing.TB, opt store.Options) *store.Store {
 	tb.Cleanup(func() { st.Close() })
 	return st
 }
+
+// AdminDB is the shared PostgreSQL pool the schemas are made with (for tests that drop
+// and recreate one).
+func AdminDB(tb testing.TB) *sql.DB { return admin(tb) }
