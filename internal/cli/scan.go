@@ -37,6 +37,7 @@ type scanFlags struct {
 	changeWindow                                        int
 	forge, forgeURL                                     string
 	net                                                 networkFlags
+	upload                                              uploadFlags // scan_upload.go
 }
 
 const scanLong = `NAME
@@ -79,11 +80,13 @@ EXIT STATUS
     0   no open finding at or above --fail-on severity
     1   at least one open finding at or above --fail-on severity
     2   usage error, unreadable policy or configuration, an interrupted scan,
-        or an incomplete one (a probe failed; its controls are unknown)
+        an incomplete one (a probe failed; its controls are unknown), or a
+        failed --upload (a successful upload leaves the code as above)
 
 ENVIRONMENT
-    NO_COLOR   when set, text output has no colour (colour is only ever used
-               when standard output is a terminal)
+    NO_COLOR       when set, text output has no colour (colour is only ever
+                   used when standard output is a terminal)
+    POSTURE_TOKEN  the API token for --upload when --token-file is not given
 
 EXAMPLES
     posture scan
@@ -91,7 +94,8 @@ EXAMPLES
     posture scan --only CR,VM-1 --fail-on medium ~/src/site
     posture scan --skip SC --format html --output report.html
     posture scan https://example.com host:local
-    posture scan --targets-file estate.txt --tls-profile modern -f json`
+    posture scan --targets-file estate.txt --tls-profile modern -f json
+    POSTURE_TOKEN=pst_… posture scan --upload https://posture.example.com/ --system web .`
 
 func newScan(e *env) *cobra.Command {
 	var f scanFlags
@@ -123,6 +127,7 @@ func newScan(e *env) *cobra.Command {
 	fl.StringVar(&f.forge, "forge", "", "forge API of the origin remote when its host is not github.com: github or gitea (Gitea and Forgejo)")
 	fl.StringVar(&f.forgeURL, "forge-url", "", "forge API root for CH-2 (e.g. https://git.example.com); the forge token is sent there")
 	addNetworkFlags(cmd, &f.net)
+	addUploadFlags(cmd, &f.upload)
 	fl.StringVar(&f.db, "db", "", "vulnerability database directory (default $POSTURE_DB or the user cache directory; see `posture db`)")
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(report.Formats, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("fail-on", cobra.FixedCompletions([]string{"info", "low", "medium", "high", "critical"}, cobra.ShellCompDirectiveNoFileComp))
@@ -170,6 +175,10 @@ func runScan(cmd *cobra.Command, e *env, f *scanFlags, args []string) error {
 	failOn, err := policy.ParseSeverity(pick("fail-on", f.failOn, cfg.FailOn, "high"))
 	if err != nil {
 		return usageError("--fail-on: %v", err)
+	}
+	up, err := f.upload.prepare(cmd, e)
+	if err != nil {
+		return usageError("%v", err)
 	}
 	var maxSize int64
 	if s := pick("max-file-size", f.maxFileSize, cfg.MaxFileSize, ""); s != "" {
@@ -233,6 +242,13 @@ func runScan(cmd *cobra.Command, e *env, f *scanFlags, args []string) error {
 	}
 	if err := closeOut(); err != nil {
 		return &exitError{code: ExitError, err: fmt.Errorf("writing report: %w", err)}
+	}
+	// --upload (scan_upload.go). An interrupted scan is not sent: its unknowns would
+	// read as the system's state.
+	if up != nil && !res.Interrupted {
+		if err := up.send(ctx, e, res, report.Meta{Version: v, Commit: c}, failOn); err != nil {
+			return &exitError{code: ExitError, err: err}
+		}
 	}
 	switch {
 	case res.Interrupted:
