@@ -322,3 +322,27 @@ func TestIdentityRoutesDeclared(t *testing.T) {
 		}
 	}
 }
+
+// TestFormPostWithNullOrigin: with Referrer-Policy no-referrer, Chromium sends
+// "Origin: null" with same-origin form posts (the browser test found it). That passes
+// only with Sec-Fetch-Site: same-origin; a sandboxed or cross-site null still fails.
+func TestFormPostWithNullOrigin(t *testing.T) {
+	h := newIdentityHarness(t, t0, nil)
+	u := h.user("ada@example.com", store.RoleViewer)
+	for _, tc := range []struct {
+		site string
+		want int
+	}{{"same-origin", http.StatusSeeOther}, {"cross-site", http.StatusForbidden}, {"", http.StatusForbidden}} {
+		c := h.client()
+		h.clock.add(totpStep * time.Second)
+		tok := h.loginForm(c)
+		hdr := map[string]string{"Origin": "null"}
+		if tc.site != "" {
+			hdr["Sec-Fetch-Site"] = tc.site
+		}
+		resp, body := h.do(c, "POST", "/login", url.Values{"csrf_token": {tok}, "email": {u.Email}, "password": {u.password}, "code": {TOTPCode(u.secret, h.clock.now())}}, hdr)
+		if resp.StatusCode != tc.want {
+			t.Errorf("Sec-Fetch-Site %q: %d, want %d: %s", tc.site, resp.StatusCode, tc.want, body)
+		}
+	}
+}
