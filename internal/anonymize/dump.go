@@ -125,6 +125,9 @@ type proc struct {
 	scratch []byte
 	litBuf  []byte
 	matches []pii.Match
+	hints   map[string]pii.Hint
+	conds   []decodedCond
+	condBuf []byte
 	changed int64
 }
 

@@ -6,10 +6,10 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
-	"fmt"
 	"hash"
 	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -25,6 +25,8 @@ type faker struct {
 	mac  hash.Hash
 	sum  []byte
 	norm []byte
+	out  []byte
+	msg  []byte
 }
 
 func newFaker(key []byte) *faker {
@@ -42,9 +44,9 @@ func KeyID(key []byte) string {
 // digest is HMAC(key, kind 0 counter value); valid until the next call.
 func (f *faker) digest(kind string, v []byte, counter byte) []byte {
 	f.mac.Reset()
-	f.mac.Write([]byte(kind))
-	f.mac.Write([]byte{0, counter})
-	f.mac.Write(v)
+	// One Write of a reused buffer: converting kind for Write would allocate per value.
+	f.msg = append(append(append(f.msg[:0], kind...), 0, counter), v...)
+	f.mac.Write(f.msg)
 	f.sum = f.mac.Sum(f.sum[:0])
 	return f.sum
 }
@@ -98,117 +100,156 @@ func (f *faker) normalize(kind string, v []byte) []byte {
 
 const base32Alphabet = "abcdefghijkmnpqrstuvwxyz23456789"
 
-// suffix renders n characters from the digest (5 bits each), skipping bytes used for
-// word choice.
-func suffix(h []byte, n int) string {
-	var b strings.Builder
+// appendSuffix renders n characters from the digest (5 bits each), skipping bytes used
+// for word choice.
+func appendSuffix(b, h []byte, n int) []byte {
 	var acc uint64
-	bits := 0
-	i := 8
-	for b.Len() < n && i < len(h) {
+	bits, i, w := 0, 8, 0
+	for w < n && i < len(h) {
 		if bits < 5 {
 			acc = acc<<8 | uint64(h[i])
 			bits += 8
 			i++
 		}
 		bits -= 5
-		b.WriteByte(base32Alphabet[(acc>>uint(bits))&31])
+		b = append(b, base32Alphabet[(acc>>uint(bits))&31])
+		w++
 	}
-	return b.String()
+	return b
 }
 
 func pick(list []string, h []byte, at int) string {
 	return list[int(binary.BigEndian.Uint16(h[at:at+2]))%len(list)]
 }
 
-func lower(s string) string { return strings.ToLower(s) }
-
 // fake returns the pseudonym of kind for v, at most lim long (0: no limit). Empty values
-// stay empty.
+// stay empty. The result is in the faker's buffer, valid until its next fake: every
+// caller copies it into a row, a serialized value or a scrubbed text at once.
 func (f *faker) fake(kind string, v []byte, unique bool, lim colLimit) []byte {
 	if len(bytes.TrimSpace(v)) == 0 {
 		return v
 	}
 	n := f.normalize(kind, v)
 	h := f.digest(kind, n, 0)
-	var out string
+	b := f.out[:0]
 	switch kind {
 	case "email":
-		out = f.email(h, lim)
+		b = f.appendEmail(b, h, lim)
 	case "username":
-		out = lower(pick(firstNames, h, 0)) + "." + lower(pick(lastNames, h, 2)) + "." + suffix(h, 8)
-		if lim.n > 0 && len(out) > lim.n {
-			out = "u" + suffix(h, 12)
+		b = appendLower(b, pick(firstNames, h, 0))
+		b = append(b, '.')
+		b = appendLower(b, pick(lastNames, h, 2))
+		b = append(b, '.')
+		b = appendSuffix(b, h, 8)
+		if lim.n > 0 && len(b) > lim.n {
+			b = appendSuffix(append(b[:0], 'u'), h, 12)
 		}
 	case "first_name":
-		out = pick(firstNames, h, 0)
+		b = append(b, pick(firstNames, h, 0)...)
 	case "last_name":
-		out = pick(lastNames, h, 2)
+		b = append(b, pick(lastNames, h, 2)...)
 	case "name":
-		out = f.name(v)
+		b = append(b, f.name(v)...)
 	case "phone":
 		d := int(binary.BigEndian.Uint16(h[0:2])) % 1000
 		t := bytes.TrimSpace(v)
 		// Ofcom's drama range: a real-looking UK mobile number nobody can be reached on.
 		if bytes.HasPrefix(t, []byte("+")) || bytes.HasPrefix(t, []byte("00")) {
-			out = fmt.Sprintf("+44 7700 900%03d", d)
+			b = append(b, "+44 7700 900"...)
 		} else {
-			out = fmt.Sprintf("07700 900%03d", d)
+			b = append(b, "07700 900"...)
 		}
+		b = append(b, byte('0'+d/100), byte('0'+d/10%10), byte('0'+d%10))
 	case "address":
-		out = fmt.Sprintf("%d %s %s", 1+int(h[0])%199, pick(streetNames, h, 1), pick(streetTypes, h, 3))
+		b = strconv.AppendInt(b, int64(1+int(h[0])%199), 10)
+		b = append(b, ' ')
+		b = append(b, pick(streetNames, h, 1)...)
+		b = append(b, ' ')
+		b = append(b, pick(streetTypes, h, 3)...)
 	case "city":
-		out = pick(cities, h, 0)
+		b = append(b, pick(cities, h, 0)...)
 	case "postcode", "digits":
-		out = string(f.shape(kind, v, kind == "postcode"))
+		b = append(b, f.shape(kind, v, kind == "postcode")...)
 	case "company":
-		out = pick(companyWords, h, 0) + " " + pick(companyWords, h, 2) + " " + pick(companySuffixes, h, 4)
+		b = append(b, pick(companyWords, h, 0)...)
+		b = append(b, ' ')
+		b = append(b, pick(companyWords, h, 2)...)
+		b = append(b, ' ')
+		b = append(b, pick(companySuffixes, h, 4)...)
 	case "ip":
-		out = fakeIP(v, h)
+		b = appendFakeIP(b, v, h)
 	case "url":
 		scheme := "https://"
 		if bytes.HasPrefix(bytes.ToLower(bytes.TrimSpace(v)), []byte("http://")) {
 			scheme = "http://"
 		}
-		out = scheme + "www." + exampleDomains[int(h[0])%len(exampleDomains)] + "/" + suffix(h, 8)
+		b = append(b, scheme...)
+		b = append(b, "www."...)
+		b = append(b, exampleDomains[int(h[0])%len(exampleDomains)]...)
+		b = append(b, '/')
+		b = appendSuffix(b, h, 8)
 	case "text":
-		out = f.lorem(v, h)
+		b = f.appendLorem(b, v, h)
 	case "user_agent":
-		out = pick(userAgents, h, 0)
+		b = append(b, pick(userAgents, h, 0)...)
 	case "card":
-		out = fakeCard(v, h)
+		b = append(b, fakeCard(v, h)...)
 	case "iban":
-		out = pii.ExampleIBANs[int(h[0])%len(pii.ExampleIBANs)]
+		b = append(b, pii.ExampleIBANs[int(h[0])%len(pii.ExampleIBANs)]...)
 	case "password":
 		// Not a hash of any format: the account needs a password reset to be used.
-		out = "!posture-anonymized!" + suffix(h, 8)
+		b = append(b, "!posture-anonymized!"...)
+		b = appendSuffix(b, h, 8)
 	default:
-		out = hex.EncodeToString(h[:16])
+		b = hex.AppendEncode(b, h[:16])
 	}
 	if unique && kind != "email" && kind != "username" {
-		out += " " + suffix(f.digest(kind, n, 1), 8)
+		b = append(b, ' ')
+		b = appendSuffix(b, f.digest(kind, n, 1), 8)
 	}
-	return fit([]byte(out), lim)
+	f.out = b
+	return fit(b, lim)
 }
 
-func (f *faker) email(h []byte, lim colLimit) string {
+// appendLower appends s in lower case (the word lists are ASCII).
+func appendLower(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b = append(b, c)
+	}
+	return b
+}
+
+func (f *faker) appendEmail(b, h []byte, lim colLimit) []byte {
 	domain := exampleDomains[int(h[4])%len(exampleDomains)]
 	// 40 bits of suffix on top of the name pair: about 2^54 outcomes, so a million
 	// distinct addresses collide with odds under 1e-4; a unique index stays unique.
-	out := lower(pick(firstNames, h, 0)) + "." + lower(pick(lastNames, h, 2)) + "." + suffix(h, 8) + "@" + domain
-	if lim.n == 0 || len(out) <= lim.n {
-		return out
+	b = appendLower(b, pick(firstNames, h, 0))
+	b = append(b, '.')
+	b = appendLower(b, pick(lastNames, h, 2))
+	b = append(b, '.')
+	b = appendSuffix(b, h, 8)
+	b = append(b, '@')
+	b = append(b, domain...)
+	if lim.n == 0 || len(b) <= lim.n {
+		return b
 	}
-	out = "u" + suffix(h, 12) + "@" + domain
-	if len(out) <= lim.n {
-		return out
+	b = appendSuffix(append(b[:0], 'u'), h, 12)
+	b = append(b, '@')
+	b = append(b, domain...)
+	if len(b) <= lim.n {
+		return b
 	}
 	// Column too short for uniqueness: keep as many suffix characters as fit.
 	k := lim.n - len("@example.com") - 1
 	if k < 1 {
-		return suffix(h, lim.n)
+		return appendSuffix(b[:0], h, lim.n)
 	}
-	return "u" + suffix(h, k) + "@example.com"
+	b = appendSuffix(append(b[:0], 'u'), h, k)
+	return append(b, "@example.com"...)
 }
 
 // name fakes a full name word by word, the first words as first names and the last as a
@@ -255,40 +296,49 @@ func (f *faker) shape(kind string, v []byte, letters bool) []byte {
 	return out
 }
 
-func (f *faker) lorem(v []byte, h []byte) string {
+func (f *faker) appendLorem(b, v, h []byte) []byte {
 	target := utf8.RuneCount(v)
-	var b strings.Builder
-	seed := slices.Clone(h)
-	for i := 0; b.Len() < target; i++ {
+	start := len(b)
+	var seed [sha256.Size]byte
+	copy(seed[:], h)
+	for i := 0; len(b)-start < target; i++ {
 		if i > 0 && i%16 == 0 {
-			seed = slices.Clone(f.digest("text", seed, 2))
+			copy(seed[:], f.digest("text", seed[:], 2))
 		}
 		w := loremWords[int(seed[(2*i)%32])%len(loremWords)]
-		if b.Len() > 0 {
-			b.WriteByte(' ')
+		if len(b) > start {
+			b = append(b, ' ')
+			b = append(b, w...)
 		} else {
-			w = strings.ToUpper(w[:1]) + w[1:]
+			b = append(b, w[0]-'a'+'A')
+			b = append(b, w[1:]...)
 		}
-		b.WriteString(w)
 	}
-	s := b.String()
-	if len(s) > target {
-		s = strings.TrimRight(s[:target], " ")
+	if len(b)-start > target {
+		b = b[:start+target]
+		for len(b) > start && b[len(b)-1] == ' ' {
+			b = b[:len(b)-1]
+		}
 	}
-	return s
+	return b
 }
 
-func fakeIP(v, h []byte) string {
+func appendFakeIP(b, v, h []byte) []byte {
 	t := string(bytes.TrimSpace(v))
 	if a, err := netip.ParseAddr(t); err == nil && a.Is6() && !a.Is4In6() || strings.Contains(t, ":") {
 		// 2001:db8::/32 is the documentation prefix.
-		var b [16]byte
-		b[0], b[1], b[2], b[3] = 0x20, 0x01, 0x0d, 0xb8
-		copy(b[4:], h[:12])
-		return netip.AddrFrom16(b).String()
+		var ab [16]byte
+		ab[0], ab[1], ab[2], ab[3] = 0x20, 0x01, 0x0d, 0xb8
+		copy(ab[4:], h[:12])
+		return netip.AddrFrom16(ab).AppendTo(b)
 	}
 	// 10.0.0.0/8: private, routed nowhere, and room for millions of distinct visitors.
-	return fmt.Sprintf("10.%d.%d.%d", h[0], h[1], 1+int(h[2])%254)
+	b = append(b, "10."...)
+	b = strconv.AppendInt(b, int64(h[0]), 10)
+	b = append(b, '.')
+	b = strconv.AppendInt(b, int64(h[1]), 10)
+	b = append(b, '.')
+	return strconv.AppendInt(b, int64(1+int(h[2])%254), 10)
 }
 
 // fakeCard makes a Luhn-valid 16-digit number with eight zeros in a row, which card

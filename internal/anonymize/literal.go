@@ -159,13 +159,37 @@ func hexVal(c byte) int {
 	return -1
 }
 
+// sqlEscapeMySQL and sqlEscapePG mark the bytes sqlLiteral escapes.
+var sqlEscapeMySQL, sqlEscapePG = func() (my, pg [256]bool) {
+	for _, c := range []byte{0, '\n', '\r', '\\', '\'', '"', 26} {
+		my[c] = true
+	}
+	pg['\''] = true
+	return
+}()
+
 // sqlLiteral appends v as a string literal of the dump's dialect, or NULL.
 func (p *proc) sqlLiteral(dst, v []byte, null bool) []byte {
 	if null {
 		return append(dst, "NULL"...)
 	}
 	dst = append(dst, '\'')
-	for _, c := range v {
+	esc := &sqlEscapePG
+	if p.bs {
+		esc = &sqlEscapeMySQL
+	}
+	for len(v) > 0 {
+		// Most of a value needs no escaping: copy runs of plain bytes at once.
+		i := 0
+		for i < len(v) && !esc[v[i]] {
+			i++
+		}
+		dst = append(dst, v[:i]...)
+		if i == len(v) {
+			break
+		}
+		c := v[i]
+		v = v[i+1:]
 		if p.bs {
 			// As mysqldump writes them (mysql_real_escape_string).
 			switch c {

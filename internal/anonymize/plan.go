@@ -188,12 +188,13 @@ func (p *proc) rewriteRow(pl *plan, table string, capt []byte, vals []valSpan, c
 		return p.out.write(capt)
 	}
 	var row *rowPlan
+	p.conds = p.conds[:0]
+	p.condBuf = p.condBuf[:0]
 	for k := range pl.rows {
 		rp := &pl.rows[k]
 		ok := true
 		for _, c := range rp.conds {
-			v, null := decode(capt, vals[c.col], p.scratch)
-			p.scratch = v[:0]
+			v, null := p.condValue(decode, capt, vals, c.col)
 			if !c.match(v, null) {
 				ok = false
 				break
@@ -240,4 +241,25 @@ func (p *proc) rewriteRow(pl *plan, table string, capt []byte, vals []valSpan, c
 		p.stats.RowsChanged++
 	}
 	return p.out.write(capt[last:])
+}
+
+// decodedCond is a column's decoded value, kept for the row while its rules are tried.
+type decodedCond struct {
+	col, start, end int
+	null            bool
+}
+
+// condValue decodes a column that row rules test, once per row: the rules of a key/value
+// table (twenty or so for wp_usermeta) all test the same key column.
+func (p *proc) condValue(decode func([]byte, valSpan, []byte) ([]byte, bool), capt []byte, vals []valSpan, col int) ([]byte, bool) {
+	for _, d := range p.conds {
+		if d.col == col {
+			return p.condBuf[d.start:d.end], d.null
+		}
+	}
+	start := len(p.condBuf)
+	v, null := decode(capt, vals[col], p.condBuf[start:])
+	p.condBuf = append(p.condBuf[:start], v...)
+	p.conds = append(p.conds, decodedCond{col: col, start: start, end: len(p.condBuf), null: null})
+	return p.condBuf[start:], null
 }
