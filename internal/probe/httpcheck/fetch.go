@@ -213,6 +213,10 @@ func describe(err error) error {
 		return fmt.Errorf("no answer in time: %w", err)
 	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
 		return fmt.Errorf("the server closed the connection without an HTTP answer: %w", err)
+	case strings.Contains(err.Error(), "readLoopPeekFailLocked"):
+		// net/http's wording when the server talks before it is asked (a banner, binary
+		// garbage): the bytes arrive on a connection with no request on it yet.
+		return errors.New("malformed HTTP: the server sent data before any request, not an HTTP response")
 	}
 	return err
 }
