@@ -58,8 +58,8 @@ func (n *Notifier) NewFindings(ctx context.Context, systemID int64, link string)
 	}
 	return n.Notify(ctx, Event{
 		Kind: KindNewFinding, Key: fmt.Sprintf("scan:%d:new-findings", diff.Latest.ID), Severity: top,
-		Subject:  fmt.Sprintf("%d new critical/high finding(s) in %s", len(hits), sys.Name),
-		Text:     b.String(), Link: link, SystemID: systemID,
+		Subject: fmt.Sprintf("%d new critical/high finding(s) in %s", len(hits), sys.Name),
+		Text:    b.String(), Link: link, SystemID: systemID,
 		Fields: map[string]string{"system": sys.Name, "scan_id": fmt.Sprint(diff.Latest.ID), "new": fmt.Sprint(len(hits))},
 	})
 }

@@ -11,12 +11,18 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+	"time"
 
 	"filippo.io/age"
 	"github.com/spf13/cobra"
 
 	"github.com/posture-dev/posture/internal/audit"
 	"github.com/posture-dev/posture/internal/backup"
+	"github.com/posture-dev/posture/internal/jobs"
+	"github.com/posture-dev/posture/internal/jobs/serverjobs"
+	"github.com/posture-dev/posture/internal/keys"
+	"github.com/posture-dev/posture/internal/retention"
+	"github.com/posture-dev/posture/internal/store"
 )
 
 const backupLong = `NAME
@@ -327,4 +333,65 @@ func newRestore(e *env) *cobra.Command {
 	registerKeys(cmd, &k, false)
 	cmd.Flags().StringVarP(&input, "input", "i", "", "archive to restore")
 	return cmd
+}
+
+// jobFlags are posture serve's flags for its background jobs (docs/jobs.md).
+type jobFlags struct {
+	df                            *dataFlags
+	concurrency                   int
+	backupSchedule                string
+	backupRecipients              []string
+	backupKeep                    int
+	retainAudit, retainFindings   time.Duration
+	retainJobLogs, retainEvidence time.Duration
+}
+
+func (f *jobFlags) register(cmd *cobra.Command, df *dataFlags) {
+	f.df = df
+	fl := cmd.Flags()
+	d := retention.DefaultPolicy
+	fl.IntVar(&f.concurrency, "jobs", 2, "background jobs this replica runs at once")
+	fl.StringVar(&f.backupSchedule, "backup-schedule", "", `scheduled backups, e.g. "daily 02:00" (UTC); needs --backup-recipient`)
+	fl.StringSliceVar(&f.backupRecipients, "backup-recipient", nil, "age public key scheduled backups are encrypted to; repeatable")
+	fl.IntVar(&f.backupKeep, "backup-keep", 7, "scheduled backups to keep in DIR/backups")
+	fl.DurationVar(&f.retainAudit, "retain-audit", d.AuditEvents, "purge audit events older than this (0 keeps them)")
+	fl.DurationVar(&f.retainFindings, "retain-fixed-findings", d.FixedFindings, "purge findings of fixed issues older than this (0 keeps them)")
+	fl.DurationVar(&f.retainJobLogs, "retain-job-logs", d.JobLogs, "purge finished jobs, job runs and alert deliveries older than this (0 keeps them)")
+	fl.DurationVar(&f.retainEvidence, "retain-superseded-evidence", d.SupersededEvidence, "purge evidence of superseded attestations older than this (0 keeps it)")
+}
+
+// start runs this replica's worker pool and scheduler.
+func (f *jobFlags) start(ctx context.Context, e *env, log *slog.Logger, dir string, st *store.Store, aud serverAudit) (*serverjobs.Runtime, error) {
+	var rs []age.Recipient
+	for _, s := range f.backupRecipients {
+		r, err := age.ParseX25519Recipient(s)
+		if err != nil {
+			return nil, usageError("--backup-recipient %q: %v", s, err)
+		}
+		rs = append(rs, r)
+	}
+	if f.backupSchedule != "" {
+		if _, err := jobs.ParseSpec(f.backupSchedule); err != nil {
+			return nil, usageError("--backup-schedule: %v", err)
+		}
+	}
+	// Alert channel secrets are wrapped by the audit key provider when it can wrap (the
+	// file provider and KMS can; Vault's signer cannot, so channels with secrets are then
+	// refused rather than stored in clear).
+	var wrapper keys.Wrapper
+	if signer, err := keys.OpenSigner(ctx, f.df.keys, dir, true, e.getenv); err == nil {
+		wrapper, _ = signer.(keys.Wrapper)
+	}
+	pack, err := loadPack("")
+	if err != nil {
+		return nil, &exitError{code: ExitError, err: err}
+	}
+	v, _ := e.version()
+	rt, err := serverjobs.Start(ctx, serverjobs.Config{Store: st, Audit: aud.l, DataDir: dir, Wrapper: wrapper, Pack: pack, Logger: log, Now: e.now,
+		Concurrency: f.concurrency, BackupSchedule: f.backupSchedule, BackupRecipients: rs, BackupKeep: f.backupKeep, ToolVersion: v,
+		Retention: retention.Policy{AuditEvents: f.retainAudit, FixedFindings: f.retainFindings, JobLogs: f.retainJobLogs, SupersededEvidence: f.retainEvidence}})
+	if err != nil {
+		return nil, usageError("background jobs: %v", err)
+	}
+	return rt, nil
 }

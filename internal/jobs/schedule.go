@@ -219,9 +219,21 @@ VALUES (?, ?, ?, ?, ?, TRUE, ?, ?, ?, ?)`, in.Name, sys, in.JobKind, string(payl
 func (s *Scheduler) EnsureSchedule(ctx context.Context, in ScheduleInput) error {
 	err := s.q.st.InTx(ctx, func(tx *store.Tx) error {
 		var id int64
-		err := tx.QueryRow(ctx, `SELECT id FROM schedules WHERE name = ?`, in.Name).Scan(&id)
+		var spec string
+		err := tx.QueryRow(ctx, `SELECT id, spec FROM schedules WHERE name = ?`, in.Name).Scan(&id, &spec)
 		if err == nil {
-			return nil
+			// A changed configuration (a new --backup-schedule) replaces the spec.
+			ps, perr := ParseSpec(in.Spec)
+			if perr != nil {
+				return fmt.Errorf("%w: %w", store.ErrInvalid, perr)
+			}
+			if ps.String() == spec {
+				return nil
+			}
+			d := tx.Dialect()
+			now := s.now()
+			_, err := tx.Exec(ctx, `UPDATE schedules SET spec = ?, next_run_at = ?, updated_at = ? WHERE id = ?`, ps.String(), d.TimeValue(ps.Next(now)), d.TimeValue(now), id)
+			return err
 		}
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err
