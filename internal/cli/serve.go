@@ -8,13 +8,16 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"golang.org/x/crypto/acme"
 	"golang.org/x/crypto/acme/autocert"
 
@@ -32,6 +35,9 @@ SYNOPSIS
                   [--tls-cert FILE --tls-key FILE | --acme-domain NAME [--acme-directory URL]]
                   [--http-redirect ADDR] [--metrics-listen ADDR]
                   [--idle-timeout D] [--absolute-timeout D]
+                  [--public-url URL] [--passkeys=false]
+                  [--oidc-issuer URL --oidc-client-id ID --oidc-client-secret-file FILE
+                   [--oidc-allowed-domain DOMAIN]... [--oidc-auto-provision] [--oidc-name NAME]]
 
 DESCRIPTION
     Serves the web UI and API over TLS (1.2 or later) and nothing else: plain HTTP
@@ -56,6 +62,18 @@ OPTIONS
                          directory's posture/)
     --listen ADDR        HTTPS address (default 127.0.0.1:8443)
     --database URL       sqlite:///path or postgres://… (default SQLite in --data)
+    --public-url URL     the origin browsers use, https://host[:port] (default
+                         https://ACME-DOMAIN, or https://localhost:PORT when listening
+                         on loopback or all addresses); passkeys and OIDC need it
+    --passkeys           offer passkeys (WebAuthn) at /login/passkey, on enrolment
+                         links and at /account (default true; needs a public URL
+                         whose host is a name, not an IP address)
+    --oidc-issuer URL    sign-in through this OpenID Connect issuer at /login/oidc;
+                         register PUBLIC-URL/login/oidc/callback as its redirect URI
+    --oidc-client-id ID, --oidc-client-secret-file FILE (mode 0600 or stricter)
+    --oidc-allowed-domain DOMAIN  email domains that may sign in (repeatable)
+    --oidc-auto-provision  create unknown users as viewers at first sign-in
+                         (needs --oidc-allowed-domain)
 
 EXIT STATUS
     0 after a clean shutdown; 2 on a configuration or start-up error.`
@@ -134,6 +152,7 @@ func newServe(e *env) *cobra.Command {
 	var jf jobFlags
 	var listen, cert, key, acmeDomain, acmeDir, redirect, metricsListen string
 	var idle, absolute time.Duration
+	var idf identityFlags
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the posture server (HTTPS, sessions, API tokens)",
@@ -162,7 +181,7 @@ func newServe(e *env) *cobra.Command {
 			}
 			defer rt.Stop()
 			v, _ := e.version()
-			srv, err := server.New(server.Config{Store: st, Auditor: aud, Logger: log, Now: e.now, IdleTimeout: idle, AbsoluteTimeout: absolute, Version: v})
+			srv, err := idf.newServer(e, server.Config{Store: st, Auditor: aud, Logger: log, Now: e.now, IdleTimeout: idle, AbsoluteTimeout: absolute, Version: v}, listen, acmeDomain)
 			if err != nil {
 				return &exitError{code: ExitError, err: err}
 			}
@@ -239,6 +258,7 @@ func newServe(e *env) *cobra.Command {
 	f.StringVar(&metricsListen, "metrics-listen", "", "separate address serving /metrics without authentication")
 	f.DurationVar(&idle, "idle-timeout", 30*time.Minute, "end sessions unused for this long")
 	f.DurationVar(&absolute, "absolute-timeout", 12*time.Hour, "end sessions this long after sign-in")
+	idf.register(f)
 	return cmd
 }
 
@@ -253,4 +273,106 @@ func localNames(addr net.Addr) []string {
 		names = append(names, a.IP.String())
 	}
 	return names
+}
+
+// identityFlags are serve's sign-in options beyond password and TOTP: passkeys and
+// OIDC (server.IdentityConfig).
+type identityFlags struct {
+	publicURL, issuer, clientID, secretFile, name string
+	domains                                       []string
+	passkeys, autoProvision                       bool
+}
+
+func (f *identityFlags) register(fs *pflag.FlagSet) {
+	fs.StringVar(&f.publicURL, "public-url", "", "origin browsers use, https://host[:port] (default derived from --acme-domain or --listen)")
+	fs.BoolVar(&f.passkeys, "passkeys", true, "offer passkey (WebAuthn) sign-in and enrolment")
+	fs.StringVar(&f.issuer, "oidc-issuer", "", "OpenID Connect issuer URL for single sign-on")
+	fs.StringVar(&f.clientID, "oidc-client-id", "", "OIDC client ID")
+	fs.StringVar(&f.secretFile, "oidc-client-secret-file", "", "file holding the OIDC client secret (mode 0600)")
+	fs.StringArrayVar(&f.domains, "oidc-allowed-domain", nil, "email domain allowed to sign in through OIDC (repeatable)")
+	fs.BoolVar(&f.autoProvision, "oidc-auto-provision", false, "create unknown OIDC users as viewers (needs --oidc-allowed-domain)")
+	fs.StringVar(&f.name, "oidc-name", "", "name of the identity provider on the sign-in page")
+}
+
+// defaultPublicURL is what browsers most likely use: the ACME name, or localhost for a
+// server on loopback or all addresses. A specific other address gives none, since an
+// IP origin cannot have passkeys.
+func defaultPublicURL(listen, acmeDomain string) string {
+	host, port, err := net.SplitHostPort(listen)
+	if err != nil || port == "0" { // a port picked at listen time is not known yet
+		return ""
+	}
+	if port == "443" {
+		port = ""
+	} else {
+		port = ":" + port
+	}
+	if acmeDomain != "" {
+		return "https://" + acmeDomain + port
+	}
+	if ip := net.ParseIP(host); host == "" || host == "localhost" || (ip != nil && (ip.IsLoopback() || ip.IsUnspecified())) {
+		return "https://localhost" + port
+	}
+	if net.ParseIP(host) == nil {
+		return "https://" + host + port
+	}
+	return ""
+}
+
+func (f *identityFlags) newServer(e *env, cfg server.Config, listen, acmeDomain string) (*server.Server, error) {
+	ic := server.IdentityConfig{PublicURL: f.publicURL, Passkeys: f.passkeys}
+	if ic.PublicURL == "" {
+		ic.PublicURL = defaultPublicURL(listen, acmeDomain)
+	}
+	if f.passkeys {
+		u, err := url.Parse(ic.PublicURL)
+		if ic.PublicURL == "" || err != nil || net.ParseIP(u.Hostname()) != nil {
+			fmt.Fprintf(e.stderr, "warning: passkeys are off: they need --public-url with a host name (not an IP address)\n")
+			ic.Passkeys = false
+		}
+	}
+	if f.issuer != "" {
+		if f.clientID == "" || f.secretFile == "" {
+			return nil, usageError("--oidc-issuer needs --oidc-client-id and --oidc-client-secret-file")
+		}
+		if ic.PublicURL == "" {
+			return nil, usageError("--oidc-issuer needs --public-url (the issuer redirects browsers back to it)")
+		}
+		secret, err := readSecretFile(f.secretFile)
+		if err != nil {
+			return nil, usageError("--oidc-client-secret-file: %v", err)
+		}
+		ic.OIDC = &server.OIDCConfig{Issuer: f.issuer, ClientID: f.clientID, ClientSecret: secret,
+			AllowedDomains: f.domains, AutoProvision: f.autoProvision, DisplayName: f.name}
+	} else if f.clientID != "" || f.secretFile != "" || len(f.domains) > 0 || f.autoProvision {
+		return nil, usageError("the --oidc-* flags need --oidc-issuer")
+	}
+	if !ic.Passkeys && ic.OIDC == nil {
+		return server.New(cfg)
+	}
+	srv, err := server.NewWithIdentity(cfg, ic)
+	if err != nil {
+		return nil, usageError("%v", err)
+	}
+	return srv, nil
+}
+
+// readSecretFile reads a secret that must not be readable by other users.
+func readSecretFile(path string) (string, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return "", err
+	}
+	if fi.Mode().Perm()&0o077 != 0 {
+		return "", fmt.Errorf("%s is readable by other users (mode %v); chmod 600 it", path, fi.Mode().Perm())
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	secret := strings.TrimSpace(string(b))
+	if secret == "" {
+		return "", fmt.Errorf("%s is empty", path)
+	}
+	return secret, nil
 }
