@@ -76,7 +76,8 @@ func TestSchedulerEnqueuesEachRunOnce(t *testing.T) {
 		if !sc.NextRunAt.Equal(t0.Add(time.Hour)) {
 			t.Fatalf("first run %v", sc.NextRunAt)
 		}
-		if err := s1.EnsureSchedule(ctx, ScheduleInput{Name: "scan web", JobKind: "x", Spec: "daily 01:00"}); err != nil {
+		// Ensuring an existing schedule with the same spec changes nothing.
+		if err := s1.EnsureSchedule(ctx, ScheduleInput{Name: "scan web", JobKind: "x", Spec: "every 60m"}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s1.CreateSchedule(ctx, ScheduleInput{Name: "bad", JobKind: "x", Spec: "every 1s"}); err == nil {
@@ -122,6 +123,14 @@ func TestSchedulerEnqueuesEachRunOnce(t *testing.T) {
 		jobs, _ := q.List(ctx, Queued, 10)
 		if len(jobs) != 2 || jobs[0].Kind != "scan.system" {
 			t.Fatalf("jobs %+v", jobs)
+		}
+		// A changed spec (new flags) replaces the stored one and its next run.
+		if err := s1.EnsureSchedule(ctx, ScheduleInput{Name: "scan web", JobKind: "x", Spec: "daily 01:00"}); err != nil {
+			t.Fatal(err)
+		}
+		list, _ = s1.ListSchedules(ctx)
+		if list[0].Spec != "daily 01:00" || list[0].NextRunAt.Hour() != 1 {
+			t.Fatalf("schedule after a changed spec %+v", list[0])
 		}
 	})
 }
