@@ -26,7 +26,7 @@ import (
 
 // newIdentityHarness is newHarness with passkeys and, if oidc is set, OIDC sign-in. The
 // public URL is https://localhost:PORT of the test server, as a browser would use it.
-func newIdentityHarness(t *testing.T, now time.Time, oidc *OIDCConfig) *harness {
+func newIdentityHarness(t testing.TB, now time.Time, oidc *OIDCConfig) *harness {
 	t.Helper()
 	c := newClock(now)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)

@@ -186,7 +186,7 @@ func TestPasskeyBadInput(t *testing.T) {
 	_, secret := h.enrolmentLink("ada@example.com", store.RoleViewer)
 	k := newSoftKey(t, h.origin())
 	c := h.client()
-	resp, body := h.do(c, "GET", "/login/passkey", nil, nil)
+	_, body := h.do(c, "GET", "/login/passkey", nil, nil)
 	csrf := dataCSRF(t, body)
 	for _, tc := range []struct {
 		name, path, ctype string
@@ -218,21 +218,20 @@ func TestPasskeyBadInput(t *testing.T) {
 		})
 	}
 	// A well-formed ceremony answered with garbage.
-	_, opts := h.beginPasskeyLogin(c, "")
-	_ = opts
-	if resp, _ = h.postJSON(c, "/login/passkey/finish", csrf, []byte(`{"id":"x","type":"public-key","response":{}}`)); resp.StatusCode != http.StatusBadRequest {
+	h.beginPasskeyLogin(c, "")
+	if resp, _ := h.postJSON(c, "/login/passkey/finish", csrf, []byte(`{"id":"x","type":"public-key","response":{}}`)); resp.StatusCode != http.StatusBadRequest {
 		t.Fatalf("garbage assertion: %d", resp.StatusCode)
 	}
 	// Without the CSRF token the core refuses before any handler runs.
-	if resp, _ = h.postJSON(c, "/login/passkey/begin", "", []byte(`{}`)); resp.StatusCode != http.StatusForbidden {
+	if resp, _ := h.postJSON(c, "/login/passkey/begin", "", []byte(`{}`)); resp.StatusCode != http.StatusForbidden {
 		t.Fatalf("begin without CSRF: %d", resp.StatusCode)
 	}
 	// An enrolment ceremony begun on one link cannot be finished on another.
 	_, other := h.enrolmentLink("bob@example.com", store.RoleViewer)
-	resp, page := h.do(c, "GET", "/enrol?token="+secret+"&method=passkey", nil, nil)
+	_, page := h.do(c, "GET", "/enrol?token="+secret+"&method=passkey", nil, nil)
 	ecsrf := dataCSRF(t, page)
 	_, eopts := h.postJSON(c, "/enrol?token="+secret+"&method=passkey&step=begin", ecsrf, []byte(`{}`))
-	if resp, body = h.postJSON(c, "/enrol?token="+other+"&method=passkey&step=finish", ecsrf, k.create(t, eopts)); resp.StatusCode != http.StatusBadRequest {
+	if resp, body := h.postJSON(c, "/enrol?token="+other+"&method=passkey&step=finish", ecsrf, k.create(t, eopts)); resp.StatusCode != http.StatusBadRequest {
 		t.Fatalf("ceremony of another link: %d %s", resp.StatusCode, body)
 	}
 	if n := countRows(t, h.st, "webauthn_credentials") + countRows(t, h.st, "webauthn_handles") + countRows(t, h.st, "sessions"); n != 0 {

@@ -292,7 +292,6 @@ func (o *oidcLogin) domainAllowed(email string) bool {
 func (o *oidcLogin) signIn(w http.ResponseWriter, r *http.Request, issuer, subject, email, name, next string) {
 	s := o.s
 	ctx := r.Context()
-	object := "oidc:" + subject
 	u, err := s.st.UserByOIDC(ctx, issuer, subject)
 	switch {
 	case err == nil:
@@ -309,7 +308,7 @@ func (o *oidcLogin) signIn(w http.ResponseWriter, r *http.Request, issuer, subje
 			return
 		}
 	}
-	object = fmt.Sprintf("user:%d", u.ID)
+	object := fmt.Sprintf("user:%d", u.ID)
 	if u.Disabled {
 		o.deny(w, r, object, http.StatusForbidden, "account disabled", "This account is disabled.")
 		return
