@@ -126,7 +126,7 @@ func (p *proc) copyData(pl *plan, table string) error {
 				s = i + 1
 			}
 		}
-		if err := p.rewriteRow(pl, table, row, p.vals, true); err != nil {
+		if err := p.queueRow(pl, table, row, p.vals, true); err != nil {
 			return err
 		}
 		in.capture = in.capture[:0]

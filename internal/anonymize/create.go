@@ -41,7 +41,7 @@ func (p *proc) createTable() error {
 		return err
 	}
 	stmt := in.capture
-	if err := p.out.write(stmt); err != nil {
+	if err := p.pipe.emit(stmt); err != nil {
 		return err
 	}
 	if t := parseCreate(stmt, p.pg); t != nil && len(p.tables) < 100000 {

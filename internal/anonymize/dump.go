@@ -6,8 +6,6 @@ import (
 	"io"
 	"sort"
 	"strings"
-
-	"github.com/posture-dev/posture/internal/pii"
 )
 
 // Options configure one run of the anonymiser.
@@ -18,6 +16,11 @@ type Options struct {
 	Key []byte
 	// Marker is the line written near the top of the output (see pii.SQLMarker); "" for none.
 	Marker string
+	// Workers is how many goroutines rewrite rows; 0 means one per core (at most 8).
+	// The output is the same for any number.
+	Workers int
+	// batch overrides the job size, for tests that want many jobs from a small dump.
+	batch int
 }
 
 // Stats is what a run did.
@@ -68,25 +71,24 @@ func (s *Stats) WarningList() []string {
 // maxWarnings bounds the distinct warnings kept: a broken dump can produce one per row.
 const maxWarnings = 200
 
-// Anonymize streams a SQL dump from r to w, rewriting the values the rules name. Memory
-// stays bounded by one input chunk and one row of a table with rules, whatever the size
-// of the dump. On error the output is incomplete and must be discarded.
+// Anonymize streams a SQL dump from r to w, rewriting the values the rules name. Rows are
+// rewritten on opt.Workers goroutines and written in order. Memory stays bounded by the
+// jobs in flight (a few MiB) and one row of a table with rules, whatever the size of the
+// dump. On error the output is incomplete and must be discarded.
 func Anonymize(r io.Reader, w io.Writer, opt Options) (*Stats, error) {
 	if len(opt.Key) == 0 {
 		return nil, fmt.Errorf("anonymize: empty key")
 	}
-	out := newOutput(w)
 	p := &proc{
-		out:    out,
 		rules:  opt.Rules,
-		fk:     newFaker(opt.Key),
 		tables: map[string]*tableInfo{},
 		plans:  map[string]*plan{},
 		stats:  &Stats{Tables: map[string]int64{}, Warnings: map[string]int64{}, Dialect: "mysql"},
 		delim:  []byte{';'},
 		bs:     true,
 	}
-	p.in = newInput(r, out)
+	p.pipe = newPipeline(w, opt.Key, opt.Workers, opt.batch, p.stats.Warnings)
+	p.in = newInput(r, p.pipe.emit)
 	err := p.start(opt.Marker)
 	if err == nil {
 		err = p.run()
@@ -94,20 +96,24 @@ func Anonymize(r io.Reader, w io.Writer, opt Options) (*Stats, error) {
 	if err == nil {
 		err = p.in.setSink(sinkOut)
 	}
-	if cerr := out.close(); err == nil {
-		err = cerr
+	n, werr := p.pipe.finish()
+	if err == nil {
+		err = werr
 	}
 	p.stats.BytesIn = p.in.offset()
-	p.stats.BytesOut = out.n
-	p.stats.ValuesChanged = p.changed
+	p.stats.BytesOut = n
+	p.stats.RowsChanged = p.pipe.rowsChanged
+	p.stats.ValuesChanged = p.pipe.changed
+	p.stats.SerializedFailures = p.pipe.serialFailures
 	return p.stats, err
 }
 
+// proc is the tokenizer: it reads the dump statement by statement, learns tables and
+// plans, and hands bytes and rows of tables with rules to the pipeline.
 type proc struct {
 	in    *input
-	out   *output
+	pipe  *pipeline
 	rules *Rules
-	fk    *faker
 	stats *Stats
 
 	// pg is set once the dump shows itself as pg_dump's: "" quotes identifiers, $$
@@ -121,21 +127,23 @@ type proc struct {
 	tables map[string]*tableInfo
 	plans  map[string]*plan
 
-	vals    []valSpan
-	scratch []byte
-	litBuf  []byte
-	matches []pii.Match
-	hints   map[string]pii.Hint
-	conds   []decodedCond
-	condBuf []byte
-	changed int64
+	vals []valSpan
 }
 
 func (p *proc) warn(format string, args ...any) {
-	msg := fmt.Sprintf(format, args...)
-	if _, ok := p.stats.Warnings[msg]; ok || len(p.stats.Warnings) < maxWarnings {
-		p.stats.Warnings[msg]++
+	p.pipe.warn(fmt.Sprintf(format, args...))
+}
+
+// queueRow counts a captured row of a table with rules and hands it to the pipeline; a
+// row with the wrong number of values passes through unchanged.
+func (p *proc) queueRow(pl *plan, table string, capt []byte, vals []valSpan, copyData bool) error {
+	p.stats.Rows++
+	p.stats.Tables[table]++
+	if len(vals) != len(pl.acts) {
+		p.warnAt("a row of %s has %d values where %d columns were expected; left unchanged", table, len(vals), len(pl.acts))
+		return p.pipe.emit(capt)
 	}
+	return p.pipe.emitRow(rowOp{pl: pl, copyData: copyData, bs: p.bs, pg: p.pg}, capt, vals)
 }
 
 // warnAt is warn with the current position, for warnings about one place in the dump.
@@ -162,7 +170,7 @@ func (p *proc) start(marker string) error {
 			return err
 		}
 	}
-	return p.out.writeString(marker + "\n")
+	return p.pipe.emit([]byte(marker + "\n"))
 }
 
 func isSpace(c byte) bool {

@@ -27,8 +27,9 @@ type input struct {
 	counted int
 	err     error
 
-	sink    sinkMode
-	out     *output
+	sink sinkMode
+	// emit takes the bytes that pass through unchanged.
+	emit    func([]byte) error
 	capture []byte
 }
 
@@ -42,8 +43,8 @@ const (
 
 const inputBuffer = 256 << 10
 
-func newInput(r io.Reader, out *output) *input {
-	return &input{r: r, buf: make([]byte, inputBuffer), out: out}
+func newInput(r io.Reader, emit func([]byte) error) *input {
+	return &input{r: r, buf: make([]byte, inputBuffer), emit: emit}
 }
 
 // flush hands buf[mark:pos] to the sink.
@@ -52,7 +53,7 @@ func (in *input) flush() error {
 		seg := in.buf[in.mark:in.pos]
 		switch in.sink {
 		case sinkOut:
-			if err := in.out.write(seg); err != nil {
+			if err := in.emit(seg); err != nil {
 				return err
 			}
 		case sinkCapture:

@@ -154,7 +154,7 @@ func (p *proc) emitCapture() error {
 	if err := p.in.setSink(sinkOut); err != nil {
 		return err
 	}
-	err := p.out.write(p.in.capture)
+	err := p.pipe.emit(p.in.capture)
 	p.in.capture = p.in.capture[:0]
 	return err
 }
@@ -247,7 +247,7 @@ func (p *proc) tuples(pl *plan, table string) error {
 			if err := in.setSink(sinkOut); err != nil {
 				return err
 			}
-			if err := p.rewriteRow(pl, table, in.capture, p.vals, false); err != nil {
+			if err := p.queueRow(pl, table, in.capture, p.vals, false); err != nil {
 				return err
 			}
 			in.capture = in.capture[:0]

@@ -7,7 +7,7 @@ import (
 
 // decode returns the value of a captured SQL value: the string a literal stands for, the
 // bytes of a hex literal, or the raw text of anything else (numbers, expressions).
-func (p *proc) decode(capt []byte, v valSpan, dst []byte) ([]byte, bool) {
+func (w *worker) decode(capt []byte, v valSpan, dst []byte) ([]byte, bool) {
 	switch {
 	case v.null:
 		return dst[:0], true
@@ -19,7 +19,7 @@ func (p *proc) decode(capt []byte, v valSpan, dst []byte) ([]byte, bool) {
 		return append(dst[:0], capt[v.start:v.end]...), false
 	case v.qs >= 0:
 		raw := capt[v.qs+1 : v.qe-1]
-		if v.escape && p.pg {
+		if v.escape && w.pg {
 			return unescapePGE(dst[:0], raw, v.quote), false
 		}
 		return unescapeSQL(dst[:0], raw, v.quote, v.escape), false
@@ -169,13 +169,13 @@ var sqlEscapeMySQL, sqlEscapePG = func() (my, pg [256]bool) {
 }()
 
 // sqlLiteral appends v as a string literal of the dump's dialect, or NULL.
-func (p *proc) sqlLiteral(dst, v []byte, null bool) []byte {
+func (w *worker) sqlLiteral(dst, v []byte, null bool) []byte {
 	if null {
 		return append(dst, "NULL"...)
 	}
 	dst = append(dst, '\'')
 	esc := &sqlEscapePG
-	if p.bs {
+	if w.bs {
 		esc = &sqlEscapeMySQL
 	}
 	for len(v) > 0 {
@@ -190,7 +190,7 @@ func (p *proc) sqlLiteral(dst, v []byte, null bool) []byte {
 		}
 		c := v[i]
 		v = v[i+1:]
-		if p.bs {
+		if w.bs {
 			// As mysqldump writes them (mysql_real_escape_string).
 			switch c {
 			case 0:

@@ -15,6 +15,12 @@ type plan struct {
 	// acts is the table-wide action of each column (nil: keep).
 	acts []*Action
 	rows []rowPlan
+	// When every row rule tests the same one column (meta_key, option_name), exact maps
+	// each exact pattern to the first rule naming it and globs lists the rules with glob
+	// patterns, so that finding a row's rule is one lookup instead of a try of each.
+	keyCol int
+	exact  map[string]int
+	globs  []int
 }
 
 type rowPlan struct {
@@ -150,7 +156,61 @@ func (p *proc) compile(table string, cols []string, explicit bool) (*plan, error
 			pl.rows = append(pl.rows, rp)
 		}
 	}
+	pl.indexRows()
 	return pl, nil
+}
+
+// indexRows builds exact and globs when the row rules allow it.
+func (pl *plan) indexRows() {
+	if len(pl.rows) == 0 {
+		return
+	}
+	col := -1
+	for _, rp := range pl.rows {
+		if len(rp.conds) != 1 || col >= 0 && rp.conds[0].col != col {
+			return
+		}
+		col = rp.conds[0].col
+	}
+	pl.keyCol = col
+	pl.exact = map[string]int{}
+	for k, rp := range pl.rows {
+		c := rp.conds[0]
+		if c.glob {
+			pl.globs = append(pl.globs, k)
+			continue
+		}
+		for _, pat := range c.pats {
+			if _, ok := pl.exact[pat]; !ok {
+				pl.exact[pat] = k
+			}
+		}
+	}
+}
+
+// rowFor is the first row rule that a row whose key column holds v (null) matches, nil
+// for none; only for plans with an index.
+func (pl *plan) rowFor(v []byte, null bool) *rowPlan {
+	if null {
+		return nil
+	}
+	best := len(pl.rows)
+	if k, ok := pl.exact[string(v)]; ok {
+		best = k
+	}
+	for _, k := range pl.globs {
+		if k >= best {
+			break
+		}
+		if pl.rows[k].conds[0].match(v, false) {
+			best = k
+			break
+		}
+	}
+	if best == len(pl.rows) {
+		return nil
+	}
+	return &pl.rows[best]
 }
 
 // match reports whether a decoded value satisfies a condition.
@@ -170,96 +230,4 @@ func (c *condPlan) match(v []byte, null bool) bool {
 		}
 	}
 	return false
-}
-
-// rewriteRow writes one captured row with the plan's actions applied.
-func (p *proc) rewriteRow(pl *plan, table string, capt []byte, vals []valSpan, copyData bool) error {
-	p.stats.Rows++
-	p.stats.Tables[table]++
-	decode, lit := p.decode, p.sqlLiteral
-	if copyData {
-		decode = func(capt []byte, v valSpan, dst []byte) ([]byte, bool) {
-			return unescapeCopy(dst, capt[v.start:v.end])
-		}
-		lit = copyLiteral
-	}
-	if len(vals) != len(pl.acts) {
-		p.warnAt("a row of %s has %d values where %d columns were expected; left unchanged", table, len(vals), len(pl.acts))
-		return p.out.write(capt)
-	}
-	var row *rowPlan
-	p.conds = p.conds[:0]
-	p.condBuf = p.condBuf[:0]
-	for k := range pl.rows {
-		rp := &pl.rows[k]
-		ok := true
-		for _, c := range rp.conds {
-			v, null := p.condValue(decode, capt, vals, c.col)
-			if !c.match(v, null) {
-				ok = false
-				break
-			}
-		}
-		if ok {
-			row = rp
-			break
-		}
-	}
-	last := 0
-	changed := false
-	for i, v := range vals {
-		a := pl.acts[i]
-		if row != nil && row.acts[i] != nil {
-			a = row.acts[i]
-		}
-		if a == nil || a.Op == OpKeep {
-			continue
-		}
-		val, null := decode(capt, v, p.scratch)
-		p.scratch = val[:0]
-		out, outNull, ok := p.apply(a, val, null, pl.limits[i], pl.names[i])
-		if !ok {
-			continue
-		}
-		changed = true
-		p.changed++
-		s, e := v.start, v.end
-		if v.qs >= 0 && !v.hex {
-			s, e = v.qs, v.qe // keep a _charset introducer
-		}
-		if err := p.out.write(capt[last:s]); err != nil {
-			return err
-		}
-		buf := lit(p.litBuf[:0], out, outNull)
-		p.litBuf = buf[:0]
-		if err := p.out.write(buf); err != nil {
-			return err
-		}
-		last = e
-	}
-	if changed {
-		p.stats.RowsChanged++
-	}
-	return p.out.write(capt[last:])
-}
-
-// decodedCond is a column's decoded value, kept for the row while its rules are tried.
-type decodedCond struct {
-	col, start, end int
-	null            bool
-}
-
-// condValue decodes a column that row rules test, once per row: the rules of a key/value
-// table (twenty or so for wp_usermeta) all test the same key column.
-func (p *proc) condValue(decode func([]byte, valSpan, []byte) ([]byte, bool), capt []byte, vals []valSpan, col int) ([]byte, bool) {
-	for _, d := range p.conds {
-		if d.col == col {
-			return p.condBuf[d.start:d.end], d.null
-		}
-	}
-	start := len(p.condBuf)
-	v, null := decode(capt, vals[col], p.condBuf[start:])
-	p.condBuf = append(p.condBuf[:start], v...)
-	p.conds = append(p.conds, decodedCond{col: col, start: start, end: len(p.condBuf), null: null})
-	return p.condBuf[start:], null
 }

@@ -11,7 +11,7 @@ import (
 // apply runs an action on one value. It returns the new value, whether it is NULL, and
 // whether anything changed. NULL and empty values stay as they are except under null and
 // fixed: an empty e-mail column is not a person.
-func (p *proc) apply(a *Action, v []byte, null bool, lim colLimit, col string) ([]byte, bool, bool) {
+func (w *worker) apply(a *Action, v []byte, null bool, lim colLimit, col string) ([]byte, bool, bool) {
 	switch a.Op {
 	case OpKeep:
 		return v, null, false
@@ -29,11 +29,11 @@ func (p *proc) apply(a *Action, v []byte, null bool, lim colLimit, col string) (
 	var out []byte
 	switch a.Op {
 	case OpHash:
-		out = p.fk.hashValue(v, lim)
+		out = w.fk.hashValue(v, lim)
 	case OpFake:
-		out = p.rewrite(v, a.Kind, a.Unique, col, lim, 0)
+		out = w.rewrite(v, a.Kind, a.Unique, col, lim, 0)
 	case OpScrub:
-		out = p.rewrite(v, "", false, col, lim, 0)
+		out = w.rewrite(v, "", false, col, lim, 0)
 	}
 	return out, false, !bytes.Equal(out, v)
 }
@@ -44,56 +44,56 @@ const maxRewriteDepth = 8
 
 // rewrite fakes (kind set) or scrubs (kind "") one value, looking inside PHP serialized
 // and JSON values: their strings are rewritten one by one and their structure kept.
-func (p *proc) rewrite(v []byte, kind string, unique bool, field string, lim colLimit, depth int) []byte {
+func (w *worker) rewrite(v []byte, kind string, unique bool, field string, lim colLimit, depth int) []byte {
 	if depth < maxRewriteDepth && looksSerialized(v) {
-		out, err := rewritePHP(v, func(key, s []byte) []byte { return p.leaf(key, s, kind, depth+1) })
+		out, err := rewritePHP(v, func(key, s []byte) []byte { return w.leaf(key, s, kind, depth+1) })
 		if err == nil {
-			p.warnLength(out, lim, field)
+			w.warnLength(out, lim, field)
 			return out
 		}
 		if v[0] != 'i' && v[0] != 'd' && v[0] != 'b' {
-			p.stats.SerializedFailures++
-			p.warn("values that look PHP-serialized but do not parse were left unchanged")
+			w.job.serialFailures++
+			w.warn("values that look PHP-serialized but do not parse were left unchanged")
 			return v
 		}
 	}
 	if depth < maxRewriteDepth && looksJSON(v) {
-		if out, err := rewriteJSON(v, func(key, s []byte) []byte { return p.leaf(key, s, kind, depth+1) }); err == nil {
-			p.warnLength(out, lim, field)
+		if out, err := rewriteJSON(v, func(key, s []byte) []byte { return w.leaf(key, s, kind, depth+1) }); err == nil {
+			w.warnLength(out, lim, field)
 			return out
 		}
 	}
 	if kind != "" {
-		return p.fk.fake(kind, v, unique, lim)
+		return w.fk.fake(kind, v, unique, lim)
 	}
-	return fit(p.scrubText(v, field), lim)
+	return fit(w.scrubText(v, field), lim)
 }
 
 // warnLength notes a rewritten structured value longer than its column: cutting it would
 // corrupt it, so it is written whole and the database may refuse or truncate it.
-func (p *proc) warnLength(out []byte, lim colLimit, field string) {
+func (w *worker) warnLength(out []byte, lim colLimit, field string) {
 	if lim.n > 0 && len(fit(out, lim)) < len(out) {
-		p.warn("a rewritten serialized value of column %s is longer than the column allows", field)
+		w.warn("a rewritten serialized value of column %s is longer than the column allows", field)
 	}
 }
 
 // leaf rewrites one string inside a structured value. The key it is stored under names
 // its kind when it can (email, billing_phone, ip, first_name…); list items take the
 // rule's kind; anything else is scrubbed of what the detectors recognise.
-func (p *proc) leaf(key, s []byte, kind string, depth int) []byte {
+func (w *worker) leaf(key, s []byte, kind string, depth int) []byte {
 	if len(bytes.TrimSpace(s)) == 0 {
 		return s
 	}
 	if k := keyKind(key); k != "" {
 		if looksSerialized(s) || looksJSON(s) {
-			return p.rewrite(s, k, false, string(key), colLimit{}, depth)
+			return w.rewrite(s, k, false, string(key), colLimit{}, depth)
 		}
-		return p.fk.fake(k, s, false, colLimit{})
+		return w.fk.fake(k, s, false, colLimit{})
 	}
 	if kind != "" && (len(key) == 0 || looksLike(kind, s)) {
-		return p.rewrite(s, kind, false, string(key), colLimit{}, depth)
+		return w.rewrite(s, kind, false, string(key), colLimit{}, depth)
 	}
-	return p.rewrite(s, "", false, string(key), colLimit{}, depth)
+	return w.rewrite(s, "", false, string(key), colLimit{}, depth)
 }
 
 // looksLike says whether a string under a key that says nothing has the shape of kind.
@@ -159,18 +159,18 @@ func keyKind(key []byte) string {
 
 // scrubText replaces what the personal-data detectors find in free text with fakes of the
 // same kind, leaving the rest of the text as it is.
-func (p *proc) scrubText(v []byte, field string) []byte {
-	h := p.hint(field)
+func (w *worker) scrubText(v []byte, field string) []byte {
+	h := w.hint(field)
 	if h.Kind == "" && !mayHoldPII(v) {
 		return v
 	}
-	p.matches = pii.AppendScan(p.matches[:0], v, h)
-	if len(p.matches) == 0 {
+	w.matches = pii.AppendScan(w.matches[:0], v, h)
+	if len(w.matches) == 0 {
 		return v
 	}
 	var out []byte
 	last := 0
-	for _, m := range p.matches {
+	for _, m := range w.matches {
 		if m.Confidence < pii.Medium || m.Start < last {
 			continue
 		}
@@ -178,17 +178,17 @@ func (p *proc) scrubText(v []byte, field string) []byte {
 		var r []byte
 		switch m.Kind {
 		case pii.Email:
-			r = p.fk.fake("email", s, false, colLimit{})
+			r = w.fk.fake("email", s, false, colLimit{})
 		case pii.Phone:
-			r = p.fk.fake("phone", s, false, colLimit{})
+			r = w.fk.fake("phone", s, false, colLimit{})
 		case pii.Address:
-			r = p.fk.fake("address", s, false, colLimit{})
+			r = w.fk.fake("address", s, false, colLimit{})
 		case pii.Card:
-			r = p.fk.fake("card", s, false, colLimit{})
+			r = w.fk.fake("card", s, false, colLimit{})
 		case pii.IBAN:
-			r = p.fk.fake("iban", s, false, colLimit{})
+			r = w.fk.fake("iban", s, false, colLimit{})
 		case pii.PasswordHash:
-			r = p.fk.fake("password", s, false, colLimit{})
+			r = w.fk.fake("password", s, false, colLimit{})
 		default:
 			r = maskID(s)
 		}
@@ -221,16 +221,16 @@ func maskID(s []byte) []byte {
 
 // hint is pii.HintFor, remembered per field name: scrubbed columns and keys repeat on
 // every row, and classifying a name costs more than scanning a short value.
-func (p *proc) hint(field string) pii.Hint {
-	if h, ok := p.hints[field]; ok {
+func (w *worker) hint(field string) pii.Hint {
+	if h, ok := w.hints[field]; ok {
 		return h
 	}
 	h := pii.HintFor(field)
-	if p.hints == nil {
-		p.hints = map[string]pii.Hint{}
+	if w.hints == nil {
+		w.hints = map[string]pii.Hint{}
 	}
-	if len(p.hints) < 4096 {
-		p.hints[field] = h
+	if len(w.hints) < 4096 {
+		w.hints[field] = h
 	}
 	return h
 }
