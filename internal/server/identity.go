@@ -87,6 +87,12 @@ func NewWithIdentity(cfg Config, ic IdentityConfig) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	if id.passkeys != nil {
+		s.signInWith = append(s.signInWith, signInLink{"/login/passkey", "Sign in with a passkey"})
+	}
+	if id.oidc != nil {
+		s.signInWith = append(s.signInWith, signInLink{"/login/oidc", "Sign in with " + id.oidc.cfg.DisplayName})
+	}
 	// The handlers were bound before the server existed; they reach it through these.
 	id.s = s
 	if id.passkeys != nil {

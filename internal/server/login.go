@@ -21,7 +21,7 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, status int, msg string) {
 	s.render(w, r, status, "login", map[string]any{
 		"Title": "Sign in", "Error": msg, "Next": safeNext(r.FormValue("next")), "CSRF": PreSessionCSRF(w, r),
-		"Email": r.PostFormValue("email"),
+		"Email": r.PostFormValue("email"), "SignInWith": s.signInWith,
 	})
 }
 

@@ -50,7 +50,13 @@ type Server struct {
 	pages     *pages
 	enrollers map[string]Enroller
 	ui        *uiState // caches of the web UI (ui.go)
+	// signInWith lists the other ways to sign in that /login links to (passkeys, OIDC),
+	// set by NewWithIdentity.
+	signInWith []signInLink
 }
+
+// signInLink is one alternative sign-in method shown on the password sign-in page.
+type signInLink struct{ Href, Label string }
 
 // New builds a server and its route table. It does not listen.
 func New(cfg Config) (*Server, error) {
