@@ -499,12 +499,33 @@ func (p *proc) skipString(q byte, backslash bool) error {
 		b := in.buf[in.pos:in.n]
 		i := bytes.IndexByte(b, q)
 		if backslash {
+			// Skip the escapes before the quote, searching for the quote again only
+			// when one escapes it: text full of \n and \" stays one pass.
 			lim := len(b)
 			if i >= 0 {
 				lim = i
 			}
-			if j := bytes.IndexByte(b[:lim], '\\'); j >= 0 {
-				in.pos += j + 1
+			k := 0
+			for {
+				j := bytes.IndexByte(b[k:lim], '\\')
+				if j < 0 {
+					break
+				}
+				k += j + 2 // the backslash and the byte it escapes
+				if k > len(b) {
+					break
+				}
+				if k > lim {
+					// The quote was escaped: find the next one.
+					i, lim = -1, len(b)
+					if x := bytes.IndexByte(b[k:], q); x >= 0 {
+						i, lim = k+x, k+x
+					}
+				}
+			}
+			if k > len(b) {
+				// A backslash ends the chunk: the byte it escapes comes with the next.
+				in.pos = in.n
 				if ok, err := in.more(); err != nil {
 					return err
 				} else if !ok {

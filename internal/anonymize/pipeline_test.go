@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"github.com/posture-dev/posture/internal/anonymize/wpgen"
@@ -131,5 +132,37 @@ func TestPipelineErrors(t *testing.T) {
 	}
 	if n := runtime.NumGoroutine(); n > before {
 		t.Errorf("%d goroutines left behind", n-before)
+	}
+}
+
+// Reads of one byte put every token across a chunk boundary: strings whose escapes and
+// quotes fall at the end of a read, comments, COPY rows. The output must not change.
+func TestChunkBoundaries(t *testing.T) {
+	rules := mustRules(t, "wordpress", "woocommerce")
+	var gen bytes.Buffer
+	if err := wpgen.Write(&gen, wpgen.Options{Users: 20, Orders: 20, Posts: 5, PostBytes: 300, Seed: 5}); err != nil {
+		t.Fatal(err)
+	}
+	escapes := "CREATE TABLE `wp_users` (`ID` bigint, `user_login` varchar(60), `user_email` varchar(100), `display_name` varchar(250));\n" +
+		"INSERT INTO `wp_users` VALUES (1,'o\\'brien','a\\\\b@c.de','Mary O\\'Brien'),(2,'x''y','\\'q\\'@r.de','\\\\'),(3,\"d\\\"q\",'e@f.de','A \\\"B\\\" C');\n"
+	dumps := [][]byte{gen.Bytes(), []byte(escapes + fuzzSeeds[1])}
+	for _, name := range []string{"wordpress-mysql.sql", "wordpress-pgdump.sql"} {
+		b, err := os.ReadFile("testdata/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dumps = append(dumps, b)
+	}
+	for i, dump := range dumps {
+		var want, got bytes.Buffer
+		if _, err := Anonymize(bytes.NewReader(dump), &want, Options{Rules: rules, Key: []byte("k")}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Anonymize(iotest.OneByteReader(bytes.NewReader(dump)), &got, Options{Rules: rules, Key: []byte("k")}); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got.Bytes(), want.Bytes()) {
+			t.Errorf("dump %d: output differs when read a byte at a time", i)
+		}
 	}
 }
