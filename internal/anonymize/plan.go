@@ -1,6 +1,7 @@
 package anonymize
 
 import (
+	"bytes"
 	"fmt"
 	"path"
 	"strings"
@@ -20,7 +21,25 @@ type plan struct {
 	// patterns, so that finding a row's rule is one lookup instead of a try of each.
 	keyCol int
 	exact  map[string]int
-	globs  []int
+	globs  []globPat
+}
+
+// globPat is one glob pattern of row rule k. Patterns of the form "literal*", the common
+// kind, are matched by prefix.
+type globPat struct {
+	k      int
+	pat    string
+	prefix string
+	simple bool
+}
+
+func (g *globPat) match(v []byte) bool {
+	if g.simple {
+		// As path.Match: * does not match a slash.
+		return len(v) >= len(g.prefix) && string(v[:len(g.prefix)]) == g.prefix && bytes.IndexByte(v[len(g.prefix):], '/') < 0
+	}
+	ok, _ := path.Match(g.pat, string(v))
+	return ok
 }
 
 type rowPlan struct {
@@ -175,15 +194,19 @@ func (pl *plan) indexRows() {
 	pl.keyCol = col
 	pl.exact = map[string]int{}
 	for k, rp := range pl.rows {
-		c := rp.conds[0]
-		if c.glob {
-			pl.globs = append(pl.globs, k)
-			continue
-		}
-		for _, pat := range c.pats {
-			if _, ok := pl.exact[pat]; !ok {
-				pl.exact[pat] = k
+		for _, pat := range rp.conds[0].pats {
+			// A pattern without glob characters matches only itself, in path.Match too.
+			if !strings.ContainsAny(pat, "*?[\\") {
+				if _, ok := pl.exact[pat]; !ok {
+					pl.exact[pat] = k
+				}
+				continue
 			}
+			g := globPat{k: k, pat: pat}
+			if lit, ok := strings.CutSuffix(pat, "*"); ok && !strings.ContainsAny(lit, "*?[\\") {
+				g.prefix, g.simple = lit, true
+			}
+			pl.globs = append(pl.globs, g)
 		}
 	}
 }
@@ -198,12 +221,13 @@ func (pl *plan) rowFor(v []byte, null bool) *rowPlan {
 	if k, ok := pl.exact[string(v)]; ok {
 		best = k
 	}
-	for _, k := range pl.globs {
-		if k >= best {
+	for i := range pl.globs {
+		g := &pl.globs[i]
+		if g.k >= best {
 			break
 		}
-		if pl.rows[k].conds[0].match(v, false) {
-			best = k
+		if g.match(v) {
+			best = g.k
 			break
 		}
 	}
