@@ -96,6 +96,7 @@ func Anonymize(r io.Reader, w io.Writer, opt Options) (*Stats, error) {
 	if err == nil {
 		err = p.in.setSink(sinkOut)
 	}
+	p.flushRowCount()
 	n, werr := p.pipe.finish()
 	if err == nil {
 		err = werr
@@ -128,6 +129,24 @@ type proc struct {
 	plans  map[string]*plan
 
 	vals []valSpan
+	// rowTable and rowCount batch Stats.Tables: a map update per row showed in profiles.
+	rowTable string
+	rowCount int64
+}
+
+func (p *proc) countRow(table string) {
+	if table != p.rowTable {
+		p.flushRowCount()
+		p.rowTable = table
+	}
+	p.rowCount++
+}
+
+func (p *proc) flushRowCount() {
+	if p.rowCount > 0 {
+		p.stats.Tables[p.rowTable] += p.rowCount
+		p.rowCount = 0
+	}
 }
 
 func (p *proc) warn(format string, args ...any) {
@@ -138,7 +157,7 @@ func (p *proc) warn(format string, args ...any) {
 // row with the wrong number of values passes through unchanged.
 func (p *proc) queueRow(pl *plan, table string, capt []byte, vals []valSpan, copyData bool) error {
 	p.stats.Rows++
-	p.stats.Tables[table]++
+	p.countRow(table)
 	if len(vals) != len(pl.acts) {
 		p.warnAt("a row of %s has %d values where %d columns were expected; left unchanged", table, len(vals), len(pl.acts))
 		return p.pipe.emit(capt)

@@ -1,6 +1,7 @@
 package anonymize
 
 import (
+	"bytes"
 	"strings"
 )
 
@@ -371,12 +372,13 @@ func (p *proc) scanTuple(vals *[]valSpan) error {
 					in.pos++
 				}
 				if tokens == 0 {
-					ws := string(wb[:wn])
+					// Bytes, not a string: most words here are numbers, one per value.
+					ws := wb[:wn]
 					switch {
-					case strings.EqualFold(ws, "NULL"):
+					case bytes.EqualFold(ws, []byte("NULL")):
 						v.null = true
-					case ws[0] == '_' || ws == "N" || ws == "n" || ws == "E" || ws == "e" || ws == "X" || ws == "x" || ws == "B" || ws == "b":
-						prefix = ws
+					case ws[0] == '_' || len(ws) == 1 && strings.IndexByte("NnEeXxBb", ws[0]) >= 0:
+						prefix = string(ws)
 					case len(ws) > 2 && ws[0] == '0' && (ws[1] == 'x' || ws[1] == 'X'):
 						v.hex = true
 					}
