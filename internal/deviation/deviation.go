@@ -27,6 +27,12 @@ const File = ".posture/deviations.yaml"
 type Match struct {
 	Fingerprint string `yaml:"fingerprint" json:"fingerprint,omitempty"`
 	Path        string `yaml:"path" json:"path,omitempty"`
+	// Server deviations (approved on a posture server, pulled by `posture scan
+	// --server`) may also cover every finding of the control (All), optionally only on
+	// one repository target (Target). The repository file cannot say either: a file in
+	// the repository must name what it silences.
+	All    bool   `yaml:"-" json:"all,omitempty"`
+	Target string `yaml:"-" json:"target,omitempty"`
 }
 
 // Deviation is one documented, time-limited exception.
@@ -41,6 +47,9 @@ type Deviation struct {
 	Expires     policy.Date `yaml:"expires" json:"expires"`
 	// Line is where the deviation starts in its file.
 	Line int `yaml:"-" json:"line,omitempty"`
+	// Source is where a deviation that is not from the repository file came from (the
+	// server's page for it); empty for the file's.
+	Source string `yaml:"-" json:"source,omitempty"`
 }
 
 type document struct {
@@ -90,7 +99,7 @@ func (d *Deviation) Problems(now time.Time, pack *policy.Pack) []string {
 	case pack != nil && pack.Control(d.Control) == nil:
 		p = append(p, fmt.Sprintf("names control %s, which the policy pack does not define", d.Control))
 	}
-	if d.Match.Fingerprint == "" && d.Match.Path == "" {
+	if d.Match.Fingerprint == "" && d.Match.Path == "" && !d.Match.All {
 		p = append(p, "matches nothing (set match.fingerprint or match.path)")
 	}
 	if d.Match.Path != "" && !doublestar.ValidatePattern(d.Match.Path) {
@@ -136,6 +145,12 @@ func (d *Deviation) Matches(f *finding.Finding) bool {
 	if f.Control != d.Control {
 		return false
 	}
+	if d.Match.Target != "" && !SameRepository(d.Match.Target, f.Target) {
+		return false
+	}
+	if d.Match.All {
+		return true
+	}
 	if d.Match.Fingerprint != "" && !strings.EqualFold(d.Match.Fingerprint, f.Fingerprint) {
 		return false
 	}
@@ -149,4 +164,22 @@ func (d *Deviation) Matches(f *finding.Finding) bool {
 		}
 	}
 	return d.Match.Fingerprint != "" || d.Match.Path != ""
+}
+
+// SameRepository compares a repository as a server records it (a clone URL, a path)
+// with a scan target's name (the argument given to posture scan): equal, or the same
+// last path element without a ".git" suffix, since the two are rarely written alike.
+func SameRepository(a, b string) bool {
+	if a == b {
+		return true
+	}
+	base := func(s string) string {
+		s = strings.TrimRight(strings.TrimSpace(s), "/")
+		if i := strings.LastIndexAny(s, "/:\\"); i >= 0 {
+			s = s[i+1:]
+		}
+		return strings.ToLower(strings.TrimSuffix(s, ".git"))
+	}
+	ba := base(a)
+	return ba != "" && ba != "." && ba == base(b)
 }

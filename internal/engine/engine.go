@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/posture-dev/posture/internal/deviation"
 	"github.com/posture-dev/posture/internal/fileset"
 	"github.com/posture-dev/posture/internal/finding"
 	"github.com/posture-dev/posture/internal/policy"
@@ -41,6 +42,10 @@ type Options struct {
 	Exclude []fileset.Exclusion
 	// Only and Skip select controls by ID ("CR-4") or section ("CR").
 	Only, Skip []string
+	// Deviations come from outside the repository (a posture server's approved ones,
+	// pulled by `posture scan --server`). They are judged and applied to every target
+	// exactly like those of the repository's deviations file.
+	Deviations []deviation.Deviation
 	Logger     *slog.Logger
 }
 

@@ -33,8 +33,12 @@ func evaluate(tr *targetRun, opt Options, now time.Time) *TargetResult {
 
 	// The engine speaks for ST-2 on repositories: deviations are read and judged here.
 	var st2 *probeOutcomeST2
-	if t.Kind == policy.KindRepo && tr.setupErr == nil {
-		st2 = applyDeviations(t.Root, findings, opt.Pack, now)
+	if tr.setupErr == nil && (t.Kind == policy.KindRepo || len(opt.Deviations) > 0) {
+		root := ""
+		if t.Kind == policy.KindRepo {
+			root = t.Root
+		}
+		st2 = applyDeviations(root, opt.Deviations, findings, opt.Pack, now)
 		res.Deviations = st2.states
 		if c := opt.Pack.Control("ST-2"); c != nil && selected(c, opt) {
 			for _, f := range st2.findings {
@@ -216,15 +220,20 @@ type probeOutcomeST2 struct {
 	err      error
 }
 
-// applyDeviations silences findings covered by deviations in force and reports every
+// applyDeviations silences findings covered by deviations in force — the repository
+// file's (root is empty for other targets) and the extra ones — and reports every
 // deviation that is not in force under ST-2.
-func applyDeviations(root string, fs []finding.Finding, pack *policy.Pack, now time.Time) *probeOutcomeST2 {
+func applyDeviations(root string, extra []deviation.Deviation, fs []finding.Finding, pack *policy.Pack, now time.Time) *probeOutcomeST2 {
 	out := &probeOutcomeST2{}
-	devs, err := deviation.Load(root)
-	if err != nil {
-		out.err = fmt.Errorf("deviations could not be read, so none silence anything: %w", err)
-		return out
+	var devs []deviation.Deviation
+	if root != "" {
+		var err error
+		if devs, err = deviation.Load(root); err != nil {
+			out.err = fmt.Errorf("deviations could not be read, so none silence anything: %w", err)
+			return out
+		}
 	}
+	devs = append(devs, extra...)
 	ids := map[string]int{}
 	for _, d := range devs {
 		ids[d.ID]++
@@ -250,7 +259,7 @@ func applyDeviations(root string, fs []finding.Finding, pack *policy.Pack, now t
 			out.findings = append(out.findings, finding.Finding{
 				Control:  "ST-2",
 				Rule:     deviationsProbe + "/not-in-force",
-				Location: finding.Location{Path: deviation.File, Line: d.Line},
+				Location: deviationLocation(d),
 				Message:  fmt.Sprintf("Deviation %s for %s silences nothing: it %s.", label, orNone(d.Control), strings.Join(st.Problems, "; ")),
 				Evidence: finding.Plain(fmt.Sprintf("requested_by=%q approved_by=%q approved_on=%s expires=%s", d.RequestedBy, d.ApprovedBy, d.ApprovedOn, d.Expires)),
 				Fix:      "Have someone other than the requester approve the deviation with a new expiry date, or fix the findings and delete it.",
@@ -260,6 +269,13 @@ func applyDeviations(root string, fs []finding.Finding, pack *policy.Pack, now t
 		out.states = append(out.states, st)
 	}
 	return out
+}
+
+func deviationLocation(d deviation.Deviation) finding.Location {
+	if d.Source != "" {
+		return finding.Location{URL: d.Source}
+	}
+	return finding.Location{Path: deviation.File, Line: d.Line}
 }
 
 func orNone(s string) string {
