@@ -128,6 +128,7 @@ func newScan(e *env) *cobra.Command {
 	fl.StringVar(&f.forgeURL, "forge-url", "", "forge API root for CH-2 (e.g. https://git.example.com); the forge token is sent there")
 	addNetworkFlags(cmd, &f.net)
 	addUploadFlags(cmd, &f.upload)
+	addServerFlags(cmd, &f.upload) // --server: deviations approved on a posture server (scan_server.go)
 	fl.StringVar(&f.db, "db", "", "vulnerability database directory (default $POSTURE_DB or the user cache directory; see `posture db`)")
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(report.Formats, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("fail-on", cobra.FixedCompletions([]string{"info", "low", "medium", "high", "critical"}, cobra.ShellCompDirectiveNoFileComp))
@@ -211,6 +212,11 @@ func runScan(cmd *cobra.Command, e *env, f *scanFlags, args []string) error {
 
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// --server (scan_server.go): pulled before the scan, which does not run without them.
+	serverDeviations, err := f.upload.pullDeviations(ctx, cmd, e)
+	if err != nil {
+		return err
+	}
 	prog := &scanProgress{w: e.stderr}
 	var onProgress func(done, total int)
 	if !f.net.noProgress && e.isTerminal(e.stderr) {
@@ -223,7 +229,7 @@ func runScan(cmd *cobra.Command, e *env, f *scanFlags, args []string) error {
 	})
 	res, err := engine.Run(ctx, targets, engine.Options{
 		Pack: pack, Probes: probes, Jobs: f.jobs, NetJobs: f.net.concurrency, Progress: onProgress, Now: e.now, MaxFileSize: maxSize,
-		Exclude: cfg.Scope.Exclude, Only: upper(only), Skip: upper(skip),
+		Exclude: cfg.Scope.Exclude, Only: upper(only), Skip: upper(skip), Deviations: serverDeviations,
 	})
 	prog.finish()
 	if err != nil {

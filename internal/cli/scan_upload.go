@@ -31,6 +31,7 @@ import (
 
 type uploadFlags struct {
 	url, system, tokenFile, serverCA string
+	pullURL                          string // --server (scan_server.go)
 }
 
 // TokenEnv is the environment variable holding the API token when --token-file is not given.
@@ -63,8 +64,8 @@ func (f *uploadFlags) prepare(cmd *cobra.Command, e *env) (*uploader, error) {
 	set := cmd.Flags().Changed
 	if f.url == "" {
 		for _, fl := range []string{"system", "token-file", "server-ca"} {
-			if set(fl) {
-				return nil, fmt.Errorf("--%s needs --upload", fl)
+			if set(fl) && f.pullURL == "" { // --server uses them too (scan_server.go)
+				return nil, fmt.Errorf("--%s needs --upload or --server", fl)
 			}
 		}
 		return nil, nil

@@ -27,9 +27,21 @@ const (
 	PermConfigWrite       Permission = "config:write"
 	PermAuditRead         Permission = "audit:read"
 	PermMetricsRead       Permission = "metrics:read"
+	// Governance (P7, gov.go): the records behind the record controls.
+	PermDeviationsRead    Permission = "deviations:read"
+	PermDeviationsRequest Permission = "deviations:request"
+	PermRecordsRead       Permission = "records:read"
+	PermRecordsWrite      Permission = "records:write"
+	PermChangesApprove    Permission = "changes:approve"
+	PermEvidenceRead      Permission = "evidence:read"
+	PermPolicyReview      Permission = "policy:review"
 )
 
-var readPerms = []Permission{PermSignedIn, PermDashboardRead, PermSystemsRead, PermFindingsRead}
+var readPerms = []Permission{PermSignedIn, PermDashboardRead, PermSystemsRead, PermFindingsRead, PermDeviationsRead, PermRecordsRead}
+
+// govWrite is what everyone who keeps records may do: record emergency changes,
+// incidents and attestations, and approve a colleague's change (never their own).
+var govWrite = []Permission{PermRecordsWrite, PermChangesApprove, PermEvidenceRead}
 
 func with(base []Permission, more ...Permission) []Permission {
 	return append(append([]Permission(nil), base...), more...)
@@ -39,11 +51,11 @@ func with(base []Permission, more ...Permission) []Permission {
 // the audit log (LG-2).
 var rolePermissions = map[store.Role][]Permission{
 	store.RoleViewer:   readPerms,
-	store.RoleEngineer: with(readPerms, PermFindingsTriage, PermScansWrite, PermSystemsWrite),
-	store.RoleApprover: with(readPerms, PermFindingsTriage, PermDeviationsApprove),
-	store.RoleAuditor:  with(readPerms, PermAuditRead),
-	store.RoleAdmin: with(readPerms, PermSystemsWrite, PermFindingsTriage, PermScansWrite, PermDeviationsApprove,
-		PermUsersManage, PermTokensManage, PermConfigWrite, PermAuditRead, PermMetricsRead),
+	store.RoleEngineer: with(with(readPerms, govWrite...), PermFindingsTriage, PermScansWrite, PermSystemsWrite, PermDeviationsRequest),
+	store.RoleApprover: with(with(readPerms, govWrite...), PermFindingsTriage, PermDeviationsApprove, PermDeviationsRequest, PermPolicyReview),
+	store.RoleAuditor:  with(readPerms, PermAuditRead, PermEvidenceRead),
+	store.RoleAdmin: with(with(readPerms, govWrite...), PermSystemsWrite, PermFindingsTriage, PermScansWrite, PermDeviationsApprove,
+		PermUsersManage, PermTokensManage, PermConfigWrite, PermAuditRead, PermMetricsRead, PermDeviationsRequest, PermPolicyReview),
 }
 
 // Token scopes: what a machine credential may be created with.
@@ -55,8 +67,9 @@ const (
 
 // scopePermissions is the authorisation policy for API tokens.
 var scopePermissions = map[string][]Permission{
-	ScopeRead:        readPerms,
-	ScopeScansWrite:  {PermSignedIn, PermScansWrite},
+	ScopeRead: readPerms,
+	// posture scan --server --upload pulls the system's deviations with the upload token.
+	ScopeScansWrite:  {PermSignedIn, PermScansWrite, PermDeviationsRead},
 	ScopeMetricsRead: {PermMetricsRead},
 }
 
