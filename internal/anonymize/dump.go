@@ -16,7 +16,7 @@ type Options struct {
 	Key []byte
 	// Marker is the line written near the top of the output (see pii.SQLMarker); "" for none.
 	Marker string
-	// Workers is how many goroutines rewrite rows; 0 means one per core (at most 8).
+	// Workers is how many goroutines rewrite rows; 0 means one per core (at most 4).
 	// The output is the same for any number.
 	Workers int
 	// batch overrides the job size, for tests that want many jobs from a small dump.

@@ -3,6 +3,7 @@ package anonymize
 import (
 	"io"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"unsafe"
@@ -36,11 +37,12 @@ type pipeline struct {
 
 const (
 	// batchSize is the size of a job: large enough that handing it over costs nothing
-	// next to rewriting it, small enough that the jobs in flight stay a few MiB.
-	batchSize = 512 << 10
-	// maxWorkers bounds the pool: one tokenizer feeds it, and it cannot keep more than a
-	// few workers busy, while every worker adds jobs in flight and memory.
-	maxWorkers = 8
+	// next to rewriting it (a few microseconds against a millisecond), small enough that
+	// the jobs in flight stay a few MiB.
+	batchSize = 256 << 10
+	// maxWorkers bounds the pool. One tokenizer feeds it, at about twice the speed of a
+	// worker, so more workers than this would wait, and each adds jobs in flight.
+	maxWorkers = 4
 )
 
 // defaultWorkers is one worker per core, within maxWorkers.
@@ -114,9 +116,23 @@ func (pp *pipeline) write(w io.Writer) {
 	}
 }
 
+// grow makes room for n more bytes in b. Past a few KiB it grows straight to the size
+// a job reaches (a batch and one input chunk or row) rather than doubling past it: the
+// jobs in flight are most of the memory of a run.
+func grow(b []byte, n, limit int) []byte {
+	if len(b)+n <= cap(b) {
+		return b
+	}
+	c := max(2*cap(b), 4<<10)
+	if c > limit || len(b)+n > c {
+		c = max(limit, len(b)+n)
+	}
+	return slices.Grow(b, c-len(b))
+}
+
 // emit adds pass-through bytes to the current job.
 func (pp *pipeline) emit(b []byte) error {
-	pp.cur.raw = append(pp.cur.raw, b...)
+	pp.cur.raw = append(grow(pp.cur.raw, len(b), pp.batch+inputBuffer), b...)
 	if len(pp.cur.raw) >= pp.batch {
 		return pp.submit()
 	}
@@ -128,7 +144,7 @@ func (pp *pipeline) emit(b []byte) error {
 func (pp *pipeline) emitRow(op rowOp, capt []byte, vals []valSpan) error {
 	j := pp.cur
 	op.start = len(j.raw)
-	j.raw = append(j.raw, capt...)
+	j.raw = append(grow(j.raw, len(capt), pp.batch+inputBuffer), capt...)
 	op.end = len(j.raw)
 	op.v0 = len(j.vals)
 	j.vals = append(j.vals, vals...)

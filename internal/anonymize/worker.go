@@ -2,6 +2,7 @@ package anonymize
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/posture-dev/posture/internal/pii"
 )
@@ -98,6 +99,8 @@ func (w *worker) warn(format string, args ...any) {
 // process fills j.out: the pass-through bytes as they are, the rows rewritten.
 func (w *worker) process(j *job) {
 	w.job = j
+	// Fakes are about as long as what they replace: room for the rows and some more.
+	j.out = slices.Grow(j.out, len(j.raw)+len(j.raw)/8)
 	last := 0
 	for i := range j.rows {
 		op := &j.rows[i]
