@@ -22,6 +22,7 @@ import (
 	"golang.org/x/crypto/acme/autocert"
 
 	"github.com/posture-dev/posture/internal/audit"
+	"github.com/posture-dev/posture/internal/governance"
 	"github.com/posture-dev/posture/internal/keys"
 	"github.com/posture-dev/posture/internal/server"
 	"github.com/posture-dev/posture/internal/store"
@@ -181,10 +182,18 @@ func newServe(e *env) *cobra.Command {
 			}
 			defer rt.Stop()
 			v, _ := e.version()
-			srv, err := idf.newServer(e, server.Config{Store: st, Auditor: aud, Logger: log, Now: e.now, IdleTimeout: idle, AbsoluteTimeout: absolute, Version: v}, listen, acmeDomain)
+			// Governance records (P7: deviations, changes, incidents, attestations, reviews;
+			// docs/governance.md). Evidence data keys are wrapped by the audit key provider.
+			govSvc := &governance.Service{St: st, Audit: aud.l, EvidenceDir: filepath.Join(dir, "evidence"), Now: e.now}
+			if signer, err := keys.OpenSigner(ctx, df.keys, dir, true, e.getenv); err == nil {
+				govSvc.Keys, _ = signer.(keys.Wrapper)
+			}
+			gov := server.NewGovernance(govSvc)
+			srv, err := idf.newServer(e, server.Config{Store: st, Auditor: aud, Logger: log, Now: e.now, IdleTimeout: idle, AbsoluteTimeout: absolute, Version: v, Routes: gov.Routes()}, listen, acmeDomain)
 			if err != nil {
 				return &exitError{code: ExitError, err: err}
 			}
+			gov.Attach(srv)
 			ln, err := net.Listen("tcp", listen)
 			if err != nil {
 				return usageError("listen on %s: %v", listen, err)
