@@ -316,8 +316,16 @@ func TestGovernanceDeviationAcceptance(t *testing.T) {
 		t.Fatalf("after expiry: %s", c.Status)
 	}
 	// Sessions have ended by now: an auditor signs in to read the register.
-	if !strings.Contains(g.person("aud@example.com", store.RoleAuditor).get("/deviations"), "expired") {
+	aud := g.person("aud@example.com", store.RoleAuditor)
+	if !strings.Contains(aud.get("/deviations"), "expired") {
 		t.Error("the register does not show the deviation as expired")
+	}
+	// The other governance pages render (the get helper fails on anything but 200).
+	for _, p := range []string{"/changes", "/incidents", "/attestations", "/policy", "/report", path} {
+		aud.get(p)
+	}
+	if rep := aud.get("/report"); !strings.Contains(rep, target.ID) || !strings.Contains(rep, "fixture") {
+		t.Error("the compliance report lacks the control or the system")
 	}
 }
 
