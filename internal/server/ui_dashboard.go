@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"html/template"
 	"net/http"
 	"sort"
@@ -113,7 +114,8 @@ type dashView struct {
 type dashboardCache struct {
 	key   string
 	model *DashboardJSON
-	body  template.HTML
+	body  template.HTML // the page's body, rendered once
+	json  []byte        // the API's answer, encoded once
 }
 
 func (s *Server) dashboardJSON(w http.ResponseWriter, r *http.Request) {
@@ -121,7 +123,8 @@ func (s *Server) dashboardJSON(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	writeJSON(w, http.StatusOK, c.model)
+	w.Header().Set("Content-Type", "application/json")
+	w.Write(c.json)
 }
 
 func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
@@ -167,6 +170,12 @@ func (s *Server) dashboardData(w http.ResponseWriter, r *http.Request, html bool
 		return nil, false
 	}
 	c.body = template.HTML(buf.String()) // produced by html/template: already escaped
+	if c.json, err = json.Marshal(m); err != nil {
+		s.log.Error("encoding dashboard", "err", err)
+		s.fail(w, r, html, http.StatusInternalServerError, "Internal error", "The dashboard could not be encoded.")
+		return nil, false
+	}
+	c.json = append(c.json, '\n')
 	s.ui.dash[env] = c
 	return c, true
 }
