@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"log/slog"
-	"os"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -54,9 +53,6 @@ func openTest(tb testing.TB, opt Options) *Store {
 	tb.Cleanup(func() { s.Close() })
 	return s
 }
-
-// requireIntegration says whether a missing test service must fail the test.
-func requireIntegration() bool { return os.Getenv("POSTURE_REQUIRE_INTEGRATION") != "" }
 
 // countingHandler counts "applied migration" log records across the stores sharing it.
 type countingHandler struct {
