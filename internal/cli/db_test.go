@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -9,6 +10,15 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	// A test that needs posture as a separate process it can kill -9 re-runs this binary
+	// with the command line in POSTURE_CLI_CHILD (a JSON array) instead of building one.
+	if args := os.Getenv("POSTURE_CLI_CHILD"); args != "" {
+		var argv []string
+		if err := json.Unmarshal([]byte(args), &argv); err != nil {
+			panic(err)
+		}
+		os.Exit(Main(context.Background(), argv, os.Stdout, os.Stderr))
+	}
 	// Commands fall back to the user's cache directory for the vulnerability database;
 	// tests must never read or write the real one.
 	cache, err := os.MkdirTemp("", "posture-cli-test-cache-")
