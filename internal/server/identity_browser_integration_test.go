@@ -66,7 +66,9 @@ func startLiveServer(t *testing.T) *liveServer {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
-	go func() { done <- srv.Run(ctx, Listeners{TLS: ln, TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert}}}) }()
+	go func() {
+		done <- srv.Run(ctx, Listeners{TLS: ln, TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert}}})
+	}()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {

@@ -37,7 +37,9 @@ func TestGovDeviations(t *testing.T) {
 			t.Fatalf("request without reason: %v", err)
 		}
 		decide := func(state string) error {
-			return s.InTx(ctx, func(tx *Tx) error { return tx.DecideGovDeviation(ctx, id, state, "user:2:b@x", 2, at.Add(time.Hour), "ok") })
+			return s.InTx(ctx, func(tx *Tx) error {
+				return tx.DecideGovDeviation(ctx, id, state, "user:2:b@x", 2, at.Add(time.Hour), "ok")
+			})
 		}
 		if err := decide(DeviationApproved); err != nil {
 			t.Fatal(err)
