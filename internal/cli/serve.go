@@ -154,6 +154,7 @@ func newServe(e *env) *cobra.Command {
 	var listen, cert, key, acmeDomain, acmeDir, redirect, metricsListen string
 	var idle, absolute time.Duration
 	var idf identityFlags
+	var allowBadClock bool
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the posture server (HTTPS, sessions, API tokens)",
@@ -168,6 +169,15 @@ func newServe(e *env) *cobra.Command {
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
+			warn, err := checkServeClock(ctx, clockProbe())
+			switch {
+			case err != nil && !allowBadClock:
+				return &exitError{code: ExitError, err: err}
+			case err != nil:
+				fmt.Fprintln(e.stderr, "warning:", err)
+			case warn != "":
+				fmt.Fprintln(e.stderr, "warning:", warn)
+			}
 			log := slog.New(slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 			dir, st, aud, err := df.open(ctx, e, log)
 			if err != nil {
@@ -259,6 +269,7 @@ func newServe(e *env) *cobra.Command {
 	jf.register(cmd, &df)
 	f := cmd.Flags()
 	f.StringVar(&listen, "listen", "127.0.0.1:8443", "HTTPS listen address")
+	f.BoolVar(&allowBadClock, "allow-unsynchronised-clock", false, "start even when the system clock is known to be unsynchronised (audit times are then untrustworthy)")
 	f.StringVar(&cert, "tls-cert", "", "TLS certificate chain (PEM)")
 	f.StringVar(&key, "tls-key", "", "TLS private key (PEM)")
 	f.StringVar(&acmeDomain, "acme-domain", "", "obtain the certificate for this name by ACME")
