@@ -20,6 +20,7 @@ import (
 // bounded whatever the size of the dump.
 type pipeline struct {
 	batch int
+	jobs  int
 	cur   *job
 	free  chan *job
 	work  chan *job
@@ -61,6 +62,7 @@ func newPipeline(w io.Writer, key []byte, workers, batch int, warnings map[strin
 	}
 	pp := &pipeline{
 		batch:    batch,
+		jobs:     jobs,
 		free:     make(chan *job, jobs),
 		work:     make(chan *job, jobs),
 		order:    make(chan *job, jobs),
@@ -152,9 +154,27 @@ func (pp *pipeline) emitRow(op rowOp, capt []byte, vals []valSpan) error {
 	j.rows = append(j.rows, op)
 	// Short values take more room as spans than as text: count both.
 	if len(j.raw)+int(unsafe.Sizeof(valSpan{}))*len(j.vals) >= pp.batch {
-		return pp.submit()
+		if err := pp.submit(); err != nil {
+			return err
+		}
+		if len(capt) > maxJobBuffer {
+			// A huge row (up to maxCapture) is in flight: let it be written before the
+			// next, so that memory holds one such row rather than one per job.
+			pp.drain()
+		}
 	}
 	return nil
+}
+
+// drain waits until every job but the tokenizer's is back from the writer.
+func (pp *pipeline) drain() {
+	held := make([]*job, 0, pp.jobs-1)
+	for len(held) < pp.jobs-1 {
+		held = append(held, <-pp.free)
+	}
+	for _, j := range held {
+		pp.free <- j
+	}
 }
 
 // warn records a warning of the tokenizer in the current job, so that warnings merge in

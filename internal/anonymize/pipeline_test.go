@@ -166,3 +166,30 @@ func TestChunkBoundaries(t *testing.T) {
 		}
 	}
 }
+
+// Rows far larger than a job are rewritten like any other, one at a time in flight.
+func TestHugeRows(t *testing.T) {
+	rules := mustRules(t, "wordpress")
+	var b strings.Builder
+	b.WriteString("CREATE TABLE `wp_comments` (`comment_ID` bigint, `comment_author_email` varchar(100), `comment_content` longtext);\n")
+	body := strings.Repeat("lorem ipsum dolor sit amet ", maxJobBuffer/20)
+	for i := range 3 {
+		b.WriteString("INSERT INTO `wp_comments` VALUES (1,'a@b.de','" + body + "mail me: x" + string(rune('0'+i)) + "@shop.de'),(2,'c@d.de','short');\n")
+	}
+	var want []byte
+	for _, workers := range []int{1, 3} {
+		var out bytes.Buffer
+		st, err := Anonymize(strings.NewReader(b.String()), &out, Options{Rules: rules, Key: []byte("k"), Workers: workers})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.ValuesChanged != 9 || strings.Contains(out.String(), "@shop.de") || !strings.Contains(out.String(), body) {
+			t.Fatalf("%d workers: %d values changed, or the text was not scrubbed and kept", workers, st.ValuesChanged)
+		}
+		if want == nil {
+			want = out.Bytes()
+		} else if !bytes.Equal(out.Bytes(), want) {
+			t.Error("output differs between one and three workers")
+		}
+	}
+}
