@@ -171,10 +171,11 @@ func TestChunkBoundaries(t *testing.T) {
 func TestHugeRows(t *testing.T) {
 	rules := mustRules(t, "wordpress")
 	var b strings.Builder
-	b.WriteString("CREATE TABLE `wp_comments` (`comment_ID` bigint, `comment_author_email` varchar(100), `comment_content` longtext);\n")
+	b.WriteString("CREATE TABLE `wp_comments` (`comment_ID` bigint, `comment_author_email` varchar(100), `comment_content` longtext, `comment_type` longtext);\n")
+	// The bulk is in a column without rules: scrubbing megabytes is slow under -race.
 	body := strings.Repeat("lorem ipsum dolor sit amet ", maxJobBuffer/20)
 	for i := range 3 {
-		b.WriteString("INSERT INTO `wp_comments` VALUES (1,'a@b.de','" + body + "mail me: x" + string(rune('0'+i)) + "@shop.de'),(2,'c@d.de','short');\n")
+		b.WriteString("INSERT INTO `wp_comments` VALUES (1,'a@b.de','mail me: x" + string(rune('0'+i)) + "@shop.de','" + body + "'),(2,'c@d.de','short','');\n")
 	}
 	var want []byte
 	for _, workers := range []int{1, 3} {
