@@ -27,6 +27,8 @@ type metrics struct {
 	logins   map[string]uint64
 
 	auditFailures atomic.Uint64
+	// Rejected session cookies, and those not audited one by one (session_reject.go).
+	sessionRejections, sessionRejectionsUnaudited atomic.Uint64
 }
 
 type reqKey struct {
@@ -127,6 +129,8 @@ func (m *metrics) write(w io.Writer) {
 		fmt.Fprintf(w, "posture_logins_total{outcome=\"%s\"} %d\n", o, m.logins[o])
 	}
 	fmt.Fprintf(w, "# HELP posture_audit_append_failures_total Audit events that could not be written (each refused an action).\n# TYPE posture_audit_append_failures_total counter\nposture_audit_append_failures_total %d\n", m.auditFailures.Load())
+	fmt.Fprintf(w, "# HELP posture_session_rejections_total Session cookies that authenticated nothing (forged, malformed, signed out, expired).\n# TYPE posture_session_rejections_total counter\nposture_session_rejections_total %d\n", m.sessionRejections.Load())
+	fmt.Fprintf(w, "# HELP posture_session_rejections_unaudited_total Rejected session cookies over the per-client or per-minute audit limit, counted here and in a summary event instead.\n# TYPE posture_session_rejections_unaudited_total counter\nposture_session_rejections_unaudited_total %d\n", m.sessionRejectionsUnaudited.Load())
 }
 
 func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {

@@ -50,6 +50,7 @@ type Server struct {
 	pages     *pages
 	enrollers map[string]Enroller
 	ui        *uiState // caches of the web UI (ui.go)
+	rejects   rejectLimiter
 	// signInWith lists the other ways to sign in that /login links to (passkeys, OIDC),
 	// set by NewWithIdentity.
 	signInWith []signInLink

@@ -21,7 +21,8 @@ const (
 )
 
 // sessionPrincipal returns the principal of a valid session cookie, or nil. An invalid
-// cookie (unknown, expired, revoked, disabled user) is cleared.
+// cookie (unknown, expired, revoked, disabled user) is cleared and audited
+// (rejectSession).
 func (s *Server) sessionPrincipal(w http.ResponseWriter, r *http.Request) *Principal {
 	c, err := r.Cookie(SessionCookie)
 	if err != nil {
@@ -29,20 +30,21 @@ func (s *Server) sessionPrincipal(w http.ResponseWriter, r *http.Request) *Princ
 	}
 	hash, err := parseSecret(c.Value)
 	if err != nil {
-		clearCookie(w, SessionCookie)
+		s.rejectSession(w, r, "session", "malformed session cookie")
 		return nil
 	}
 	se, u, err := s.st.SessionUser(r.Context(), hash)
-	if err != nil {
-		if !errors.Is(err, store.ErrNotFound) {
-			s.log.Warn("reading session", "request_id", RequestID(r.Context()), "err", err)
-		}
+	if errors.Is(err, store.ErrNotFound) {
+		s.rejectSession(w, r, "session", "unknown session (forged, or purged after it ended)")
+		return nil
+	} else if err != nil {
+		s.log.Warn("reading session", "request_id", RequestID(r.Context()), "err", err)
 		clearCookie(w, SessionCookie)
 		return nil
 	}
 	now := s.now()
-	if !s.sessionLive(se, u, now) {
-		clearCookie(w, SessionCookie)
+	if why := s.sessionDead(se, u, now); why != "" {
+		s.rejectSession(w, r, userObject(u.ID), why)
 		return nil
 	}
 	if now.Sub(se.LastSeenAt) >= touchInterval {
@@ -53,8 +55,19 @@ func (s *Server) sessionPrincipal(w http.ResponseWriter, r *http.Request) *Princ
 	return &Principal{User: &u, Method: se.Method, perms: permSet(rolePermissions[u.Role]), sessionHash: hash, csrf: csrfToken(c.Value)}
 }
 
-func (s *Server) sessionLive(se store.Session, u store.User, now time.Time) bool {
-	return se.RevokedAt.IsZero() && !u.Disabled && now.Before(se.ExpiresAt) && now.Sub(se.LastSeenAt) < s.cfg.IdleTimeout
+// sessionDead says why a session authenticates nothing, "" if it does.
+func (s *Server) sessionDead(se store.Session, u store.User, now time.Time) string {
+	switch {
+	case !se.RevokedAt.IsZero():
+		return "session signed out or revoked"
+	case u.Disabled:
+		return "session of a disabled user"
+	case !now.Before(se.ExpiresAt):
+		return "session past its absolute timeout"
+	case now.Sub(se.LastSeenAt) >= s.cfg.IdleTimeout:
+		return "session past its idle timeout"
+	}
+	return ""
 }
 
 // csrfToken derives a session's CSRF token from its ID. The store keeps only the ID's
