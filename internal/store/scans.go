@@ -63,8 +63,17 @@ func (s *Store) RecordScan(ctx context.Context, systemID int64, in ScanInput) (S
 		ToolVersion: in.ToolVersion, PackVersion: in.PackVersion, Counts: total,
 		ReportSize: int64(len(in.RawReport)), ReportSHA256: hex.EncodeToString(sum[:]),
 	}
+	err = s.InTx(ctx, func(tx *Tx) error { return s.insertScan(ctx, tx, systemID, &in, sections, gz, &sc) })
+	if err != nil {
+		return Scan{}, fmt.Errorf("record scan of system %d: %w", systemID, err)
+	}
+	return sc, nil
+}
+
+// insertScan writes a prepared scan in tx and sets sc.ID.
+func (s *Store) insertScan(ctx context.Context, tx *Tx, systemID int64, in *ScanInput, sections []SectionPosture, gz []byte, sc *Scan) error {
 	d := s.dialect
-	err = s.InTx(ctx, func(tx *Tx) error {
+	{
 		var one int
 		if err := tx.QueryRow(ctx, `SELECT 1 FROM systems WHERE id = ?`, systemID).Scan(&one); errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("system %d: %w", systemID, ErrNotFound)
@@ -107,11 +116,7 @@ func (s *Store) RecordScan(ctx context.Context, systemID int64, in ScanInput) (S
 			}
 		}
 		return nil
-	})
-	if err != nil {
-		return Scan{}, fmt.Errorf("record scan of system %d: %w", systemID, err)
 	}
-	return sc, nil
 }
 
 // summarise computes the scan's finding counts and its per-section posture, sorted by

@@ -1,0 +1,5 @@
+//go:build integration
+
+package scanjob
+
+func init() { postgresEnabled = true }
