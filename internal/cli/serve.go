@@ -198,6 +198,11 @@ func newServe(e *env) *cobra.Command {
 			if signer, err := keys.OpenSigner(ctx, df.keys, dir, true, e.getenv); err == nil {
 				govSvc.Keys, _ = signer.(keys.Wrapper)
 			}
+			// Its reminders go out through the jobs' alert notifier, its daily sweep is a
+			// scheduled job, and scheduled scans apply its approved deviations.
+			if err := rt.AttachGovernance(ctx, govSvc); err != nil {
+				return &exitError{code: ExitError, err: err}
+			}
 			gov := server.NewGovernance(govSvc)
 			srv, err := idf.newServer(e, server.Config{Store: st, Auditor: aud, Logger: log, Now: e.now, IdleTimeout: idle, AbsoluteTimeout: absolute, Version: v, Routes: gov.Routes()}, listen, acmeDomain)
 			if err != nil {

@@ -98,13 +98,6 @@ func (s *Scanner) AlertHandler() jobs.Handler {
 	}
 }
 
-func (s *Scanner) now() time.Time {
-	if s.Now != nil {
-		return s.Now()
-	}
-	return time.Now()
-}
-
 func (s *Scanner) log() *slog.Logger {
 	if s.Logger != nil {
 		return s.Logger
