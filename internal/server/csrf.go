@@ -2,6 +2,8 @@ package server
 
 import (
 	"crypto/subtle"
+	"errors"
+	"fmt"
 	"net/http"
 )
 
@@ -34,11 +36,44 @@ func sameOrigin(r *http.Request) bool {
 	return true
 }
 
-func submittedCSRF(r *http.Request) string {
+// submittedCSRF returns the token from the header or, failing that, the form, which it
+// reads (multipart included). An error means the form could not be read: too large
+// (*http.MaxBytesError) or malformed.
+func submittedCSRF(r *http.Request) (string, error) {
 	if t := r.Header.Get(CSRFHeader); t != "" {
-		return t
+		return t, nil
 	}
-	return r.PostFormValue(CSRFField)
+	// ParseMultipartForm ignores ParseForm's error when the body is not multipart.
+	if err := r.ParseForm(); err != nil {
+		return "", err
+	}
+	if err := r.ParseMultipartForm(multipartMemory); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+		return "", err
+	}
+	return r.PostFormValue(CSRFField), nil
+}
+
+// multipartMemory is how much of a multipart form is held in memory; larger file parts
+// go to temporary files (http.Request.ParseMultipartForm's default).
+const multipartMemory = 32 << 20
+
+// formUnreadable answers a state-changing request whose form could not be read and
+// reports whether it did.
+func formUnreadable(w http.ResponseWriter, err error) bool {
+	if err == nil {
+		return false
+	}
+	if mbe, ok := errors.AsType[*http.MaxBytesError](err); ok {
+		bodyTooLarge(w, mbe.Limit)
+		return true
+	}
+	http.Error(w, "bad request: the form could not be read", http.StatusBadRequest)
+	return true
+}
+
+// bodyTooLarge answers a request over its route's MaxBody.
+func bodyTooLarge(w http.ResponseWriter, limit int64) {
+	http.Error(w, fmt.Sprintf("request body larger than %d bytes (%d MiB)", limit, limit>>20), http.StatusRequestEntityTooLarge)
 }
 
 func tokensEqual(a, b string) bool {
@@ -46,7 +81,11 @@ func tokensEqual(a, b string) bool {
 }
 
 func (s *Server) checkSessionCSRF(w http.ResponseWriter, r *http.Request, p *Principal) bool {
-	if sameOrigin(r) && tokensEqual(submittedCSRF(r), p.csrf) {
+	t, err := submittedCSRF(r)
+	if formUnreadable(w, err) {
+		return false
+	}
+	if sameOrigin(r) && tokensEqual(t, p.csrf) {
 		return true
 	}
 	http.Error(w, "forbidden: missing or invalid CSRF token, or cross-site request", http.StatusForbidden)
@@ -57,8 +96,12 @@ func (s *Server) checkSessionCSRF(w http.ResponseWriter, r *http.Request, p *Pri
 // enrolment) against login CSRF with a double-submit cookie: the form must carry the
 // value of a __Host- cookie that only this origin can have set.
 func (s *Server) checkPublicCSRF(w http.ResponseWriter, r *http.Request) bool {
+	t, err := submittedCSRF(r)
+	if formUnreadable(w, err) {
+		return false
+	}
 	c, err := r.Cookie(preSessionCSRF)
-	if err == nil && sameOrigin(r) && tokensEqual(submittedCSRF(r), c.Value) {
+	if err == nil && sameOrigin(r) && tokensEqual(t, c.Value) {
 		return true
 	}
 	http.Error(w, "forbidden: missing or invalid CSRF token, or cross-site request; reload the form and try again", http.StatusForbidden)

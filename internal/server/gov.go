@@ -31,37 +31,42 @@ func NewGovernance(g *governance.Service) *Governance { return &Governance{g: g}
 // Attach gives the handlers the server they render pages with.
 func (h *Governance) Attach(s *Server) { h.s = s }
 
+// maxAttestationBody bounds an attestation form: one evidence file of the largest size
+// the governance service accepts, plus the form's fields and multipart framing. Several
+// files share it.
+const maxAttestationBody = governance.MaxEvidenceSize + 1<<20
+
 // Routes is the governance part of the route table.
 func (h *Governance) Routes() []Route {
 	w := h.wrap
 	return []Route{
-		{"GET", "/deviations", PermDeviationsRead, w(h.deviationsPage)},
-		{"POST", "/deviations", PermDeviationsRequest, w(h.deviationRequest)},
-		{"POST", "/deviations/import", PermDeviationsRequest, w(h.deviationImport)},
-		{"GET", "/deviations/{id}", PermDeviationsRead, w(h.deviationPage)},
-		{"POST", "/deviations/{id}/decision", PermDeviationsApprove, w(h.deviationDecide)},
-		{"GET", "/api/v1/systems/{system}/deviations", PermDeviationsRead, w(h.apiActiveDeviations)},
+		{"GET", "/deviations", PermDeviationsRead, w(h.deviationsPage), 0},
+		{"POST", "/deviations", PermDeviationsRequest, w(h.deviationRequest), 0},
+		{"POST", "/deviations/import", PermDeviationsRequest, w(h.deviationImport), 0},
+		{"GET", "/deviations/{id}", PermDeviationsRead, w(h.deviationPage), 0},
+		{"POST", "/deviations/{id}/decision", PermDeviationsApprove, w(h.deviationDecide), 0},
+		{"GET", "/api/v1/systems/{system}/deviations", PermDeviationsRead, w(h.apiActiveDeviations), 0},
 
-		{"GET", "/changes", PermRecordsRead, w(h.changesPage)},
-		{"POST", "/changes", PermRecordsWrite, w(h.changeRecord)},
-		{"POST", "/changes/{id}/approve", PermChangesApprove, w(h.changeApprove)},
+		{"GET", "/changes", PermRecordsRead, w(h.changesPage), 0},
+		{"POST", "/changes", PermRecordsWrite, w(h.changeRecord), 0},
+		{"POST", "/changes/{id}/approve", PermChangesApprove, w(h.changeApprove), 0},
 
-		{"GET", "/incidents", PermRecordsRead, w(h.incidentsPage)},
-		{"POST", "/incidents", PermRecordsWrite, w(h.incidentOpen)},
-		{"GET", "/incidents/{id}", PermRecordsRead, w(h.incidentPage)},
-		{"POST", "/incidents/{id}", PermRecordsWrite, w(h.incidentUpdate)},
-		{"GET", "/incidents/{id}/export.md", PermRecordsRead, w(h.incidentMarkdown)},
+		{"GET", "/incidents", PermRecordsRead, w(h.incidentsPage), 0},
+		{"POST", "/incidents", PermRecordsWrite, w(h.incidentOpen), 0},
+		{"GET", "/incidents/{id}", PermRecordsRead, w(h.incidentPage), 0},
+		{"POST", "/incidents/{id}", PermRecordsWrite, w(h.incidentUpdate), 0},
+		{"GET", "/incidents/{id}/export.md", PermRecordsRead, w(h.incidentMarkdown), 0},
 
-		{"GET", "/attestations", PermRecordsRead, w(h.attestationsPage)},
-		{"POST", "/attestations", PermRecordsWrite, w(h.attestationRecord)},
-		{"GET", "/evidence/{id}", PermEvidenceRead, w(h.evidenceDownload)},
+		{"GET", "/attestations", PermRecordsRead, w(h.attestationsPage), 0},
+		{"POST", "/attestations", PermRecordsWrite, w(h.attestationRecord), maxAttestationBody},
+		{"GET", "/evidence/{id}", PermEvidenceRead, w(h.evidenceDownload), 0},
 
-		{"GET", "/policy", PermRecordsRead, w(h.policyPage)},
-		{"POST", "/policy", PermPolicyReview, w(h.policyUpload)},
-		{"GET", "/policy/{id}", PermRecordsRead, w(h.policyVersionPage)},
-		{"POST", "/policy/{id}/review", PermPolicyReview, w(h.policyReview)},
+		{"GET", "/policy", PermRecordsRead, w(h.policyPage), 0},
+		{"POST", "/policy", PermPolicyReview, w(h.policyUpload), 0},
+		{"GET", "/policy/{id}", PermRecordsRead, w(h.policyVersionPage), 0},
+		{"POST", "/policy/{id}/review", PermPolicyReview, w(h.policyReview), 0},
 
-		{"GET", "/report", PermRecordsRead, w(h.reportPage)},
+		{"GET", "/report", PermRecordsRead, w(h.reportPage), 0},
 	}
 }
 
@@ -359,8 +364,8 @@ func (h *Governance) attestationsPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Governance) attestationRecord(w http.ResponseWriter, r *http.Request) {
-	// The core bounds request bodies at 1 MiB and reads the form for the CSRF check
-	// before this handler runs, so that is the bound of a browser upload here.
+	// The route's MaxBody (maxAttestationBody) bounds the whole form, which the CSRF
+	// check has already read.
 	var files []governance.EvidenceFile
 	if r.MultipartForm != nil {
 		for _, fh := range r.MultipartForm.File["evidence"] {

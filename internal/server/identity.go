@@ -44,7 +44,7 @@ func init() {
 // the enrolment methods.
 func NewWithIdentity(cfg Config, ic IdentityConfig) (*Server, error) {
 	id := &identity{}
-	routes := []Route{{"GET", "/account", PermSignedIn, id.accountPage}}
+	routes := []Route{{"GET", "/account", PermSignedIn, id.accountPage, 0}}
 	enrollers := maps.Clone(cfg.Enrollers)
 	if enrollers == nil {
 		enrollers = map[string]Enroller{}
@@ -61,8 +61,8 @@ func NewWithIdentity(cfg Config, ic IdentityConfig) (*Server, error) {
 			}
 			id.oidc = o
 			routes = append(routes,
-				Route{"GET", "/login/oidc", PermPublic, o.start},
-				Route{"GET", "/login/oidc/callback", PermPublic, o.callback})
+				Route{"GET", "/login/oidc", PermPublic, o.start, 0},
+				Route{"GET", "/login/oidc/callback", PermPublic, o.callback, 0})
 		}
 		if ic.Passkeys {
 			pk, err := newPasskeys(u)
@@ -73,12 +73,12 @@ func NewWithIdentity(cfg Config, ic IdentityConfig) (*Server, error) {
 			id.passkeys = pk
 			enrollers["passkey"] = &PasskeyEnroller{pk: pk}
 			routes = append(routes,
-				Route{"GET", "/login/passkey", PermPublic, pk.loginPage},
-				Route{"POST", "/login/passkey/begin", PermPublic, pk.beginLogin},
-				Route{"POST", "/login/passkey/finish", PermPublic, pk.finishLogin},
-				Route{"POST", "/account/passkeys/begin", PermSignedIn, pk.accountBegin},
-				Route{"POST", "/account/passkeys/finish", PermSignedIn, pk.accountFinish},
-				Route{"POST", "/account/passkeys/{id}/delete", PermSignedIn, pk.accountDelete})
+				Route{"GET", "/login/passkey", PermPublic, pk.loginPage, 0},
+				Route{"POST", "/login/passkey/begin", PermPublic, pk.beginLogin, 0},
+				Route{"POST", "/login/passkey/finish", PermPublic, pk.finishLogin, 0},
+				Route{"POST", "/account/passkeys/begin", PermSignedIn, pk.accountBegin, 0},
+				Route{"POST", "/account/passkeys/finish", PermSignedIn, pk.accountFinish, 0},
+				Route{"POST", "/account/passkeys/{id}/delete", PermSignedIn, pk.accountDelete, 0})
 		}
 	}
 	cfg.Routes = append(slices.Clone(cfg.Routes), routes...)

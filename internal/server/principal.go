@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"fmt"
-	"io"
 
 	"github.com/posture-dev/posture/internal/store"
 )
@@ -76,9 +75,6 @@ func withPrincipal(ctx context.Context, p *Principal) context.Context {
 type requestInfo struct {
 	id    string
 	actor string
-	// body is the request body before the core's 1 MiB bound, for the one route
-	// (scan upload) that sets a larger bound of its own.
-	body io.ReadCloser
 }
 
 func requestInfoFrom(ctx context.Context) *requestInfo {

@@ -20,6 +20,20 @@ type Route struct {
 	Perm Permission
 	// Handler serves the route; PrincipalFrom(r.Context()) is the caller.
 	Handler http.HandlerFunc
+	// MaxBody bounds the request body in bytes; 0 is DefaultMaxBody. It applies before
+	// the CSRF check reads a form, so a route taking large uploads must declare it.
+	MaxBody int64
+}
+
+// DefaultMaxBody bounds the body of routes that declare no MaxBody: forms and small
+// JSON.
+const DefaultMaxBody = 1 << 20
+
+func (r Route) maxBody() int64 {
+	if r.MaxBody > 0 {
+		return r.MaxBody
+	}
+	return DefaultMaxBody
 }
 
 // MuxPattern is the route's ServeMux pattern, "METHOD /path".
@@ -90,7 +104,12 @@ func (s *Server) permDeclared(p Permission) bool {
 // guard wraps a route's handler with authentication, CSRF protection and the
 // permission check. It is the only way handlers reach the mux.
 func (s *Server) guard(rt Route) http.Handler {
+	limit := rt.maxBody()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Nothing is refused here on Content-Length alone: whoever reads the body first
+		// (the CSRF check of a form, or the handler of an API route, which audits its
+		// refusals) answers 413.
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		if rt.Perm == PermPublic {
 			if !safeMethod(r.Method) && !s.checkPublicCSRF(w, r) {
 				return

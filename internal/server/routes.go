@@ -6,19 +6,19 @@ package server
 // not one of the public routes.
 func (s *Server) coreRoutes() []Route {
 	return append([]Route{
-		{"GET", "/healthz", PermPublic, s.healthz},
-		{"GET", "/readyz", PermPublic, s.readyz},
-		{"GET", "/static/", PermPublic, staticHandler()},
-		{"GET", "/login", PermPublic, s.loginPage},
-		{"POST", "/login", PermPublic, s.login},
-		{"GET", "/enrol", PermPublic, s.enrol},
-		{"POST", "/enrol", PermPublic, s.enrol},
+		{"GET", "/healthz", PermPublic, s.healthz, 0},
+		{"GET", "/readyz", PermPublic, s.readyz, 0},
+		{"GET", "/static/", PermPublic, staticHandler(), 0},
+		{"GET", "/login", PermPublic, s.loginPage, 0},
+		{"POST", "/login", PermPublic, s.login, 0},
+		{"GET", "/enrol", PermPublic, s.enrol, 0},
+		{"POST", "/enrol", PermPublic, s.enrol, 0},
 
-		{"POST", "/logout", PermSignedIn, s.logout},
-		{"GET", "/{$}", PermDashboardRead, s.dashboard},
-		{"GET", "/metrics", PermMetricsRead, s.serveMetrics},
-		{"GET", "/api/v1/whoami", PermSignedIn, s.whoami},
-		{"GET", "/api/v1/users", PermUsersManage, s.listUsers},
-		{"POST", "/api/v1/users/{id}/revoke-sessions", PermUsersManage, s.revokeUserSessions},
+		{"POST", "/logout", PermSignedIn, s.logout, 0},
+		{"GET", "/{$}", PermDashboardRead, s.dashboard, 0},
+		{"GET", "/metrics", PermMetricsRead, s.serveMetrics, 0},
+		{"GET", "/api/v1/whoami", PermSignedIn, s.whoami, 0},
+		{"GET", "/api/v1/users", PermUsersManage, s.listUsers, 0},
+		{"POST", "/api/v1/users/{id}/revoke-sessions", PermUsersManage, s.revokeUserSessions, 0},
 	}, s.uiRoutes()...) // inventory, upload and web UI: ui.go
 }

@@ -114,11 +114,11 @@ func TestRegisterRejectsUndeclared(t *testing.T) {
 	h := newHarness(t, backends[0].fresh(t))
 	ok := func(http.ResponseWriter, *http.Request) {}
 	for _, r := range []Route{
-		{"GET", "/x", "", ok},
-		{"GET", "/x", PermPublic, ok},
-		{"GET", "/x", "made:up", ok},
-		{"GET", "/x", PermSignedIn, nil},
-		{"GET", "/healthz", PermSignedIn, ok}, // conflicts with the core route
+		{"GET", "/x", "", ok, 0},
+		{"GET", "/x", PermPublic, ok, 0},
+		{"GET", "/x", "made:up", ok, 0},
+		{"GET", "/x", PermSignedIn, nil, 0},
+		{"GET", "/healthz", PermSignedIn, ok, 0}, // conflicts with the core route
 	} {
 		if _, err := New(Config{Store: h.st, Auditor: h.audit, Routes: []Route{r}}); err == nil {
 			t.Errorf("New accepted %+v", r)

@@ -17,25 +17,25 @@ import (
 func (s *Server) uiRoutes() []Route {
 	s.ui = newUIState()
 	return []Route{
-		{"GET", "/systems", PermSystemsRead, s.systemsPage},
-		{"GET", "/systems/new", PermSystemsWrite, s.systemNewPage},
-		{"POST", "/systems", PermSystemsWrite, s.systemCreateForm},
-		{"GET", "/systems/{system}", PermSystemsRead, s.systemPage},
-		{"GET", "/systems/{system}/edit", PermSystemsWrite, s.systemEditPage},
-		{"POST", "/systems/{system}", PermSystemsWrite, s.systemUpdateForm},
-		{"GET", "/controls/{control}", PermFindingsRead, s.controlPage},
-		{"GET", "/findings", PermFindingsRead, s.findingsPage},
-		{"POST", "/findings/triage", PermFindingsTriage, s.triageForm},
+		{"GET", "/systems", PermSystemsRead, s.systemsPage, 0},
+		{"GET", "/systems/new", PermSystemsWrite, s.systemNewPage, 0},
+		{"POST", "/systems", PermSystemsWrite, s.systemCreateForm, 0},
+		{"GET", "/systems/{system}", PermSystemsRead, s.systemPage, 0},
+		{"GET", "/systems/{system}/edit", PermSystemsWrite, s.systemEditPage, 0},
+		{"POST", "/systems/{system}", PermSystemsWrite, s.systemUpdateForm, 0},
+		{"GET", "/controls/{control}", PermFindingsRead, s.controlPage, 0},
+		{"GET", "/findings", PermFindingsRead, s.findingsPage, 0},
+		{"POST", "/findings/triage", PermFindingsTriage, s.triageForm, 0},
 
-		{"GET", "/api/v1/dashboard", PermDashboardRead, s.dashboardJSON},
-		{"GET", "/api/v1/systems", PermSystemsRead, s.apiListSystems},
-		{"POST", "/api/v1/systems", PermSystemsWrite, s.apiCreateSystem},
-		{"GET", "/api/v1/systems/{system}", PermSystemsRead, s.apiGetSystem},
-		{"PUT", "/api/v1/systems/{system}", PermSystemsWrite, s.apiUpdateSystem},
-		{"POST", "/api/v1/systems/{system}/scans", PermScansWrite, s.uploadScan},
-		{"GET", "/api/v1/controls/{control}", PermFindingsRead, s.apiControl},
-		{"GET", "/api/v1/findings", PermFindingsRead, s.apiFindings},
-		{"POST", "/api/v1/findings/triage", PermFindingsTriage, s.apiTriage},
+		{"GET", "/api/v1/dashboard", PermDashboardRead, s.dashboardJSON, 0},
+		{"GET", "/api/v1/systems", PermSystemsRead, s.apiListSystems, 0},
+		{"POST", "/api/v1/systems", PermSystemsWrite, s.apiCreateSystem, 0},
+		{"GET", "/api/v1/systems/{system}", PermSystemsRead, s.apiGetSystem, 0},
+		{"PUT", "/api/v1/systems/{system}", PermSystemsWrite, s.apiUpdateSystem, 0},
+		{"POST", "/api/v1/systems/{system}/scans", PermScansWrite, s.uploadScan, MaxUploadBytes},
+		{"GET", "/api/v1/controls/{control}", PermFindingsRead, s.apiControl, 0},
+		{"GET", "/api/v1/findings", PermFindingsRead, s.apiFindings, 0},
+		{"POST", "/api/v1/findings/triage", PermFindingsTriage, s.apiTriage, 0},
 	}
 }
 

@@ -51,11 +51,9 @@ func (s *Server) uploadScan(w http.ResponseWriter, r *http.Request) {
 		reject(&uploadError{status: http.StatusUnsupportedMediaType, msg: "send the report as Content-Type: application/json (gzip with Content-Encoding: gzip)"})
 		return
 	}
-	body := r.Body
-	if ri := requestInfoFrom(r.Context()); ri != nil && ri.body != nil {
-		body = ri.body // the core's bound is 1 MiB; this route has its own below
-	}
-	raw, err := readUploadBody(http.MaxBytesReader(w, body, uploadLimit.Load()), r.Header.Get("Content-Encoding"))
+	// The route's MaxBody is MaxUploadBytes; uploadLimit is the same unless a test
+	// lowers it.
+	raw, err := readUploadBody(http.MaxBytesReader(w, r.Body, uploadLimit.Load()), r.Header.Get("Content-Encoding"))
 	if err != nil {
 		var ue *uploadError
 		if !errors.As(err, &ue) {
