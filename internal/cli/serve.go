@@ -204,11 +204,15 @@ func newServe(e *env) *cobra.Command {
 				return &exitError{code: ExitError, err: err}
 			}
 			gov := server.NewGovernance(govSvc)
-			srv, err := idf.newServer(e, server.Config{Store: st, Auditor: aud, Logger: log, Now: e.now, IdleTimeout: idle, AbsoluteTimeout: absolute, Version: v, Routes: gov.Routes()}, listen, acmeDomain)
+			// Alert channels, deliveries, jobs and scan schedules (docs/jobs.md, docs/alerts.md).
+			ops := server.NewOps(rt.Queue, rt.Scheduler, rt.Channels)
+			srv, err := idf.newServer(e, server.Config{Store: st, Auditor: aud, Logger: log, Now: e.now, IdleTimeout: idle, AbsoluteTimeout: absolute, Version: v,
+				Routes: append(gov.Routes(), ops.Routes()...)}, listen, acmeDomain)
 			if err != nil {
 				return &exitError{code: ExitError, err: err}
 			}
 			gov.Attach(srv)
+			ops.Attach(srv)
 			ln, err := net.Listen("tcp", listen)
 			if err != nil {
 				return usageError("listen on %s: %v", listen, err)
