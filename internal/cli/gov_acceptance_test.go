@@ -91,7 +91,8 @@ type person struct {
 	secret []byte
 }
 
-func (g *govServer) person(email string, role store.Role) *person {
+// account creates a user with a password and TOTP secret through an enrolment link.
+func (g *govServer) account(email string, role store.Role) (password string, secret []byte) {
 	g.t.Helper()
 	ctx := context.Background()
 	u, err := g.st.CreateUser(ctx, store.UserInput{Name: strings.Split(email, "@")[0], Email: email, Role: role})
@@ -102,16 +103,23 @@ func (g *govServer) person(email string, role store.Role) *person {
 	if err := g.st.CreateEnrolment(ctx, u.ID, hash, g.clock.now().Add(time.Hour)); err != nil {
 		g.t.Fatal(err)
 	}
-	p := &person{g: g, email: email, pw: "correct horse battery " + email, secret: server.NewTOTPSecret()}
-	ph, err := server.HashPassword(p.pw)
+	password, secret = "correct horse battery "+email, server.NewTOTPSecret()
+	ph, err := server.HashPassword(password)
 	if err != nil {
 		g.t.Fatal(err)
 	}
 	if err := g.st.ConsumeEnrolment(ctx, hash, g.clock.now(), func(tx *store.Tx, id int64) error {
-		return store.SetPasswordTOTP(ctx, tx, id, ph, p.secret)
+		return store.SetPasswordTOTP(ctx, tx, id, ph, secret)
 	}); err != nil {
 		g.t.Fatal(err)
 	}
+	return password, secret
+}
+
+func (g *govServer) person(email string, role store.Role) *person {
+	g.t.Helper()
+	pw, secret := g.account(email, role)
+	p := &person{g: g, email: email, pw: pw, secret: secret}
 	jar, _ := cookiejar.New(nil)
 	p.c = &http.Client{Transport: g.ts.Client().Transport, Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	g.clock.add(30 * time.Second) // a fresh TOTP step for every sign-in
@@ -207,27 +215,25 @@ func controlsOf(t *testing.T, rep map[string]any) map[string]repControl {
 	return out
 }
 
-func TestGovernanceDeviationAcceptance(t *testing.T) {
-	t.Chdir(repoRoot(t))
-	db := knownProblemsDB(t)
-	g := newGovServer(t)
-	ctx := context.Background()
-
+// ciTokenFile writes a scans:write API token, as CI would hold it, to a file.
+func (g *govServer) ciTokenFile() string {
+	g.t.Helper()
 	secret, hash := server.NewAPIToken()
-	if _, err := g.st.CreateToken(ctx, store.TokenInput{Hash: hash, Name: "ci", Scopes: []string{server.ScopeScansWrite}, CreatedBy: "test",
+	if _, err := g.st.CreateToken(context.Background(), store.TokenInput{Hash: hash, Name: "ci", Scopes: []string{server.ScopeScansWrite}, CreatedBy: "test",
 		ExpiresAt: g.clock.now().Add(365 * 24 * time.Hour)}); err != nil {
-		t.Fatal(err)
+		g.t.Fatal(err)
 	}
-	tokenFile := filepath.Join(t.TempDir(), "token")
+	tokenFile := filepath.Join(g.t.TempDir(), "token")
 	if err := os.WriteFile(tokenFile, []byte(secret), 0o600); err != nil {
-		t.Fatal(err)
+		g.t.Fatal(err)
 	}
+	return tokenFile
+}
 
-	// Before: a failing control with exactly one finding.
-	rep, stderr := g.scan(tokenFile, db)
-	if !strings.Contains(stderr, "applying 0 deviation(s)") {
-		t.Fatalf("stderr: %s", stderr)
-	}
+// singleFindingControl is the first failing control (other than ST-2) with exactly one
+// finding in a report: the one the acceptance tests deviate from.
+func singleFindingControl(t *testing.T, rep map[string]any) repControl {
+	t.Helper()
 	var target repControl
 	for _, c := range controlsOf(t, rep) {
 		if c.Status == "fail" && len(c.Findings) == 1 && c.ID != "ST-2" && (target.ID == "" || c.ID < target.ID) {
@@ -237,6 +243,22 @@ func TestGovernanceDeviationAcceptance(t *testing.T) {
 	if target.ID == "" {
 		t.Fatal("no failing control with a single finding in the fixture")
 	}
+	return target
+}
+
+func TestGovernanceDeviationAcceptance(t *testing.T) {
+	t.Chdir(repoRoot(t))
+	db := knownProblemsDB(t)
+	g := newGovServer(t)
+	ctx := context.Background()
+	tokenFile := g.ciTokenFile()
+
+	// Before: a failing control with exactly one finding.
+	rep, stderr := g.scan(tokenFile, db)
+	if !strings.Contains(stderr, "applying 0 deviation(s)") {
+		t.Fatalf("stderr: %s", stderr)
+	}
+	target := singleFindingControl(t, rep)
 	fp := target.Findings[0].Fingerprint
 	t.Logf("deviating from %s, finding %s", target.ID, fp)
 
