@@ -96,6 +96,8 @@ func clone(ctx context.Context, repo, dest string, o cloneOptions) error {
 		"clone", "--quiet", "--depth", "1", "--single-branch", "--no-tags", "--", repo, dest)
 	cmd.Env = append(os.Environ(), "GIT_TERMINAL_PROMPT=0", "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null",
 		"GIT_ASKPASS=/bin/false", "SSH_ASKPASS=/bin/false", "GIT_SSH_COMMAND=ssh -o BatchMode=yes")
+	ownProcessGroup(cmd)
+	cmd.WaitDelay = 10 * time.Second
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
