@@ -106,14 +106,9 @@ func (s *Scanner) log() *slog.Logger {
 }
 
 func (s *Scanner) run(ctx context.Context, j *jobs.Job, systemID int64) error {
+	// No "already recorded?" check is needed: the scan commits only with the job's
+	// completion (Finish below), so a job that runs again has recorded nothing.
 	by := UploadedBy(j.ID)
-	// Finish commits the scan with the job, so a recorded scan means the job is done;
-	// this only guards against a caller re-enqueuing the same job row by hand.
-	if id, err := s.Store.ScanRecordedBy(ctx, by); err != nil {
-		return err
-	} else if id != 0 {
-		return j.Finish(ctx, nil)
-	}
 	sys, err := s.Store.GetSystem(ctx, systemID)
 	if errors.Is(err, store.ErrNotFound) {
 		return jobs.Permanent(fmt.Errorf("system %d no longer exists", systemID))

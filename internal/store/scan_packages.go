@@ -89,7 +89,8 @@ func (s *Store) ScanPackages(ctx context.Context, scanID int64) (pkgs []Package,
 	return pkgs, len(pkgs) > 0, nil
 }
 
-// ScanRecordedBy returns the id of the scan recorded with uploaded_by = by, or 0.
+// ScanRecordedBy returns the id of the scan recorded with uploaded_by = by, or 0 (a
+// server-run scan is recorded by "job:<id>"). It is not indexed: for tests and tools.
 func (s *Store) ScanRecordedBy(ctx context.Context, by string) (int64, error) {
 	var id int64
 	err := s.QueryRow(ctx, `SELECT id FROM scans WHERE uploaded_by = ? ORDER BY id LIMIT 1`, by).Scan(&id)
