@@ -207,7 +207,7 @@ func newServe(e *env) *cobra.Command {
 			// Alert channels, deliveries, jobs and scan schedules (docs/jobs.md, docs/alerts.md).
 			ops := server.NewOps(rt.Queue, rt.Scheduler, rt.Channels)
 			srv, err := idf.newServer(e, server.Config{Store: st, Auditor: aud, Logger: log, Now: e.now, IdleTimeout: idle, AbsoluteTimeout: absolute, Version: v,
-				Routes: append(gov.Routes(), ops.Routes()...)}, listen, acmeDomain)
+				Routes: append(gov.Routes(), ops.Routes()...), ScanRecorded: rt.ScanRecorded}, listen, acmeDomain)
 			if err != nil {
 				return &exitError{code: ExitError, err: err}
 			}

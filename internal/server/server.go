@@ -35,6 +35,10 @@ type Config struct {
 	Enrollers map[string]Enroller
 	// Version is shown in metrics.
 	Version string
+	// ScanRecorded, when set, runs in the transaction that records an uploaded scan: the
+	// background jobs queue the new-findings alert there, so an upload and its alert
+	// commit together or not at all.
+	ScanRecorded func(ctx context.Context, tx *store.Tx, sys store.System, sc store.Scan) error
 }
 
 // Server is the HTTP side of posture serve.

@@ -86,7 +86,17 @@ func (s *Server) uploadScan(w http.ResponseWriter, r *http.Request) {
 		AuditFailed(w)
 		return
 	}
-	sc, err := s.st.RecordScan(r.Context(), sys.ID, in)
+	var sc store.Scan
+	err = s.st.InTx(r.Context(), func(tx *store.Tx) error {
+		var err error
+		if sc, err = s.st.RecordScanTx(r.Context(), tx, sys.ID, in, nil); err != nil {
+			return err
+		}
+		if s.cfg.ScanRecorded != nil {
+			return s.cfg.ScanRecorded(r.Context(), tx, sys, sc)
+		}
+		return nil
+	})
 	if err != nil {
 		_ = s.Audit(r, "scan.upload", object, OutcomeError, "not recorded")
 		if errors.Is(err, store.ErrInvalid) {
