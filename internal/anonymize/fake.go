@@ -182,6 +182,12 @@ func (f *faker) fake(kind string, v []byte, unique bool, lim colLimit) []byte {
 		return v
 	}
 	n := f.normalize(kind, v)
+	// The suffix comes first: name() normalises word by word into the buffer n is in.
+	var uniq [8]byte
+	nu := 0
+	if unique && kind != "email" && kind != "username" {
+		nu = len(appendSuffix(uniq[:0], f.digest(kind, n, 1), len(uniq)))
+	}
 	h := f.digest(kind, n, 0)
 	b := f.out[:0]
 	switch kind {
@@ -255,9 +261,9 @@ func (f *faker) fake(kind string, v []byte, unique bool, lim colLimit) []byte {
 	default:
 		b = hex.AppendEncode(b, h[:16])
 	}
-	if unique && kind != "email" && kind != "username" {
+	if nu > 0 {
 		b = append(b, ' ')
-		b = appendSuffix(b, f.digest(kind, n, 1), 8)
+		b = append(b, uniq[:nu]...)
 	}
 	f.out = b
 	return fit(b, lim)

@@ -42,6 +42,25 @@ func TestFakesStayUnique(t *testing.T) {
 	}
 }
 
+// With unique: true, full names that share a last name and differ in the first get
+// different suffixes: the suffix is keyed on the whole name.
+func TestUniqueNamesStayUnique(t *testing.T) {
+	f := newFaker([]byte("unique names"))
+	seen := map[string]string{}
+	first := []string{"Maria", "Marie", "Mario", "Marco", "Marta", "Mirja", "Moira", "Maren", "Anna", "Anne"}
+	for i := range 20000 {
+		in := fmt.Sprintf("%s Keller%d", first[i%len(first)], i/len(first))
+		out := string(f.fake("name", []byte(in), true, colLimit{}))
+		if prev, ok := seen[out]; ok {
+			t.Fatalf("%q and %q both became %q", prev, in, out)
+		}
+		seen[out] = in
+	}
+	if a, b := string(f.fake("name", []byte("Maria Keller"), true, colLimit{})), string(f.fake("name", []byte(" maria KELLER "), true, colLimit{})); a != b {
+		t.Errorf("the same name gave %q and %q", a, b)
+	}
+}
+
 var emailRE = regexp.MustCompile(`^[a-z0-9.]+@example\.(com|net|org)$`)
 
 func TestFakeFormats(t *testing.T) {
