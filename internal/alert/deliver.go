@@ -11,13 +11,13 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strconv"
 	"time"
 
 	"github.com/posture-dev/posture/internal/audit"
 	"github.com/posture-dev/posture/internal/jobs"
 	"github.com/posture-dev/posture/internal/keys"
+	"github.com/posture-dev/posture/internal/netx"
 	"github.com/posture-dev/posture/internal/store"
 )
 
@@ -178,19 +178,5 @@ func (d *Deliverer) sendWebhook(ctx context.Context, ch *Channel, e *Event, secr
 	req.Header.Set("X-Posture-Timestamp", ts)
 	// The same signature as the audit forwarder's: HMAC-SHA256(secret, timestamp + "." + body).
 	req.Header.Set("X-Posture-Signature", audit.WebhookSignature(secret, ts, body))
-	resp, err := client.Do(req)
-	if err != nil {
-		// url.Error repeats the URL, whose path may hold a token (Slack's does).
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		return fmt.Errorf("webhook: %w", err)
-	}
-	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-	resp.Body.Close()
-	if resp.StatusCode/100 != 2 {
-		return fmt.Errorf("webhook: HTTP %d", resp.StatusCode)
-	}
-	return nil
+	return netx.Post(client, req)
 }

@@ -9,12 +9,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/url"
 	"strconv"
 	"time"
+
+	"github.com/posture-dev/posture/internal/netx"
 )
 
 // WebhookOptions configure a webhook sink.
@@ -103,21 +104,7 @@ func (w *Webhook) Send(ctx context.Context, evs []Event) error {
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("X-Posture-Timestamp", ts)
 	req.Header.Set("X-Posture-Signature", WebhookSignature(w.opt.Secret, ts, body))
-	resp, err := w.opt.Client.Do(req)
-	if err != nil {
-		// url.Error repeats the URL, whose query may hold a credential.
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		return fmt.Errorf("webhook: %w", err)
-	}
-	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-	resp.Body.Close()
-	if resp.StatusCode/100 != 2 {
-		return fmt.Errorf("webhook: HTTP %d", resp.StatusCode)
-	}
-	return nil
+	return netx.Post(w.opt.Client, req)
 }
 
 // Close does nothing: the HTTP client keeps no state worth closing.

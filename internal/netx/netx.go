@@ -14,6 +14,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"sync"
 	"syscall"
 	"time"
@@ -238,4 +239,25 @@ func ReadBody(r io.Reader, limit int64) (body []byte, truncated bool, err error)
 		return b[:limit], true, err
 	}
 	return b, false, err
+}
+
+// Post sends a prepared webhook request and reads the answer: any 2xx is delivered;
+// anything else, or no answer, is an error. The error never repeats the URL, whose path
+// or query may hold a credential (Slack's webhook path is its token), and at most 64 KiB
+// of the answer is read.
+func Post(client *http.Client, req *http.Request) error {
+	resp, err := client.Do(req)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return fmt.Errorf("webhook: %w", err)
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		return fmt.Errorf("webhook: HTTP %d", resp.StatusCode)
+	}
+	return nil
 }
