@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -21,6 +22,7 @@ import (
 	"github.com/posture-dev/posture/internal/jobs"
 	"github.com/posture-dev/posture/internal/jobs/serverjobs"
 	"github.com/posture-dev/posture/internal/keys"
+	"github.com/posture-dev/posture/internal/netx"
 	"github.com/posture-dev/posture/internal/retention"
 	"github.com/posture-dev/posture/internal/store"
 )
@@ -344,6 +346,10 @@ type jobFlags struct {
 	backupKeep                    int
 	retainAudit, retainFindings   time.Duration
 	retainJobLogs, retainEvidence time.Duration
+	// Scheduled scans and re-matching.
+	vulnDB, scanCAFile, rematchSchedule string
+	// baseURL makes links in alerts absolute; serve sets it from the public URL.
+	baseURL string
 }
 
 func (f *jobFlags) register(cmd *cobra.Command, df *dataFlags) {
@@ -358,6 +364,9 @@ func (f *jobFlags) register(cmd *cobra.Command, df *dataFlags) {
 	fl.DurationVar(&f.retainFindings, "retain-fixed-findings", d.FixedFindings, "purge findings of fixed issues older than this (0 keeps them)")
 	fl.DurationVar(&f.retainJobLogs, "retain-job-logs", d.JobLogs, "purge finished jobs, job runs and alert deliveries older than this (0 keeps them)")
 	fl.DurationVar(&f.retainEvidence, "retain-superseded-evidence", d.SupersededEvidence, "purge evidence of superseded attestations older than this (0 keeps it)")
+	fl.StringVar(&f.vulnDB, "db", "", "vulnerability database for scheduled scans and re-matching (default $POSTURE_DB or the user cache directory; see `posture db`)")
+	fl.StringVar(&f.scanCAFile, "scan-ca-file", "", "PEM file of extra certificate authorities scheduled endpoint scans trust, on top of the system's")
+	fl.StringVar(&f.rematchSchedule, "rematch-schedule", "every 1h", "how often to check the vulnerability database for newer data and re-match stored scans")
 }
 
 // start runs this replica's worker pool and scheduler.
@@ -386,10 +395,23 @@ func (f *jobFlags) start(ctx context.Context, e *env, log *slog.Logger, dir stri
 	if err != nil {
 		return nil, &exitError{code: ExitError, err: err}
 	}
+	if _, err := jobs.ParseSpec(f.rematchSchedule); err != nil {
+		return nil, usageError("--rematch-schedule: %v", err)
+	}
+	var scanRoots *x509.CertPool
+	if f.scanCAFile != "" {
+		nx, err := newNet(&networkFlags{timeout: netx.DefaultTimeout, perHost: netx.DefaultPerHost, tlsProfile: "intermediate", caFile: f.scanCAFile}, e.now)
+		if err != nil {
+			return nil, usageError("--scan-ca-file: %v", err)
+		}
+		scanRoots = nx.Options().RootCAs
+	}
+	vulnDB := dbDir(e, f.vulnDB)
 	v, _ := e.version()
 	rt, err := serverjobs.Start(ctx, serverjobs.Config{Store: st, Audit: aud.l, DataDir: dir, Wrapper: wrapper, Pack: pack, Logger: log, Now: e.now,
 		Concurrency: f.concurrency, BackupSchedule: f.backupSchedule, BackupRecipients: rs, BackupKeep: f.backupKeep, ToolVersion: v,
-		Retention: retention.Policy{AuditEvents: f.retainAudit, FixedFindings: f.retainFindings, JobLogs: f.retainJobLogs, SupersededEvidence: f.retainEvidence}})
+		Retention: retention.Policy{AuditEvents: f.retainAudit, FixedFindings: f.retainFindings, JobLogs: f.retainJobLogs, SupersededEvidence: f.retainEvidence},
+		VulnDBDir: vulnDB, RematchSchedule: f.rematchSchedule, ScanRootCAs: scanRoots, BaseURL: f.baseURL})
 	if err != nil {
 		return nil, usageError("background jobs: %v", err)
 	}

@@ -186,6 +186,9 @@ func newServe(e *env) *cobra.Command {
 			defer st.Close()
 			defer aud.Close()
 			// Background jobs (P7: alerts, scheduled backups, retention; docs/jobs.md).
+			if jf.baseURL = idf.publicURL; jf.baseURL == "" {
+				jf.baseURL = defaultPublicURL(listen, acmeDomain)
+			}
 			rt, err := jf.start(ctx, e, log, dir, st, aud)
 			if err != nil {
 				return err
