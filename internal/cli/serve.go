@@ -18,8 +18,6 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
-	"golang.org/x/crypto/acme"
-	"golang.org/x/crypto/acme/autocert"
 
 	"github.com/posture-dev/posture/internal/audit"
 	"github.com/posture-dev/posture/internal/governance"
@@ -33,7 +31,8 @@ const serveLong = `NAME
 
 SYNOPSIS
     posture serve [--data DIR] [--listen ADDR] [--database URL]
-                  [--tls-cert FILE --tls-key FILE | --acme-domain NAME [--acme-directory URL]]
+                  [--tls-cert FILE --tls-key FILE |
+                   --acme-domain NAME [--acme-directory URL] [--acme-ca-file FILE]]
                   [--http-redirect ADDR] [--metrics-listen ADDR]
                   [--idle-timeout D] [--absolute-timeout D]
                   [--public-url URL] [--passkeys=false]
@@ -63,6 +62,9 @@ OPTIONS
                          directory's posture/)
     --listen ADDR        HTTPS address (default 127.0.0.1:8443)
     --database URL       sqlite:///path or postgres://… (default SQLite in --data)
+    --acme-directory URL  ACME directory (default Let's Encrypt production)
+    --acme-ca-file FILE  PEM roots the ACME client trusts for the directory, instead
+                         of the system's: for a private ACME server (step-ca, Pebble)
     --public-url URL     the origin browsers use, https://host[:port] (default
                          https://ACME-DOMAIN, or https://localhost:PORT when listening
                          on loopback or all addresses); passkeys and OIDC need it
@@ -152,6 +154,7 @@ func newServe(e *env) *cobra.Command {
 	var df dataFlags
 	var jf jobFlags
 	var listen, cert, key, acmeDomain, acmeDir, redirect, metricsListen string
+	var acmeCA string
 	var idle, absolute time.Duration
 	var idf identityFlags
 	var allowBadClock bool
@@ -166,6 +169,9 @@ func newServe(e *env) *cobra.Command {
 			}
 			if cert != "" && acmeDomain != "" {
 				return usageError("choose --tls-cert/--tls-key or --acme-domain, not both")
+			}
+			if acmeCA != "" && acmeDomain == "" {
+				return usageError("--acme-ca-file needs --acme-domain")
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
@@ -236,9 +242,9 @@ func newServe(e *env) *cobra.Command {
 				}
 				l.TLSConfig = &tls.Config{Certificates: []tls.Certificate{c}}
 			case acmeDomain != "":
-				m := &autocert.Manager{Prompt: autocert.AcceptTOS, Cache: autocert.DirCache(filepath.Join(dir, "acme")), HostPolicy: autocert.HostWhitelist(acmeDomain)}
-				if acmeDir != "" {
-					m.Client = &acme.Client{DirectoryURL: acmeDir}
+				m, err := acmeManager(filepath.Join(dir, "acme"), acmeDomain, acmeDir, acmeCA)
+				if err != nil {
+					return err
 				}
 				l.TLSConfig = m.TLSConfig()
 				l.RedirectHandler = m.HTTPHandler(server.RedirectToHTTPS(ln.Addr()))
@@ -286,6 +292,7 @@ func newServe(e *env) *cobra.Command {
 	f.StringVar(&key, "tls-key", "", "TLS private key (PEM)")
 	f.StringVar(&acmeDomain, "acme-domain", "", "obtain the certificate for this name by ACME")
 	f.StringVar(&acmeDir, "acme-directory", "", "ACME directory URL (default Let's Encrypt production)")
+	f.StringVar(&acmeCA, "acme-ca-file", "", "PEM roots trusted for the ACME directory instead of the system's (private ACME servers)")
 	f.StringVar(&redirect, "http-redirect", "", "plain-HTTP address that only redirects to HTTPS (and answers ACME HTTP-01)")
 	f.StringVar(&metricsListen, "metrics-listen", "", "separate address serving /metrics without authentication")
 	f.DurationVar(&idle, "idle-timeout", 30*time.Minute, "end sessions unused for this long")

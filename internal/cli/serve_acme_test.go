@@ -1,0 +1,51 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestACMEManagerCAFile(t *testing.T) {
+	dir := t.TempDir()
+	notPEM := filepath.Join(dir, "not.pem")
+	if err := os.WriteFile(notPEM, []byte("not a certificate\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, directory, caFile, wantErr string
+		wantClient                       bool
+	}{
+		{name: "Let's Encrypt defaults"},
+		{name: "directory only", directory: "https://ca.example/dir", wantClient: true},
+		{name: "missing CA file", caFile: filepath.Join(dir, "absent.pem"), wantErr: "--acme-ca-file"},
+		{name: "no PEM in CA file", caFile: notPEM, wantErr: "no PEM certificate"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m, err := acmeManager(filepath.Join(dir, "acme"), "posture.test", tc.directory, tc.caFile)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("err = %v, want it to mention %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (m.Client != nil) != tc.wantClient || (m.Client != nil && m.Client.DirectoryURL != tc.directory) {
+				t.Errorf("client = %+v", m.Client)
+			}
+		})
+	}
+}
+
+func TestServeACMECAFileNeedsDomain(t *testing.T) {
+	var out, errb bytes.Buffer
+	code := run(context.Background(), fixedEnv(&out, &errb), []string{"serve", "--data", t.TempDir(), "--acme-ca-file", "ca.pem"})
+	if code != ExitError || !strings.Contains(errb.String(), "--acme-ca-file needs --acme-domain") {
+		t.Errorf("exit %d, stderr:\n%s", code, errb.String())
+	}
+}
