@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/posture-dev/posture/internal/netx"
@@ -213,6 +214,8 @@ func describe(err error) error {
 		return fmt.Errorf("no answer in time: %w", err)
 	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
 		return fmt.Errorf("the server closed the connection without an HTTP answer: %w", err)
+	case errors.Is(err, syscall.ECONNRESET):
+		return fmt.Errorf("connection reset by the server: %w", err)
 	case strings.Contains(err.Error(), "readLoopPeekFailLocked"):
 		// net/http's wording when the server talks before it is asked (a banner, binary
 		// garbage): the bytes arrive on a connection with no request on it yet.

@@ -1,6 +1,7 @@
 package httpcheck
 
 import (
+	"bytes"
 	"context"
 	"crypto/x509"
 	"fmt"
@@ -506,6 +507,22 @@ func rawServer(t *testing.T, serve func(c net.Conn)) string {
 	return ln.Addr().String()
 }
 
+// afterRequest runs f once the request's headers have arrived.
+func afterRequest(f func(net.Conn)) func(net.Conn) {
+	return func(c net.Conn) {
+		var got []byte
+		buf := make([]byte, 4096)
+		for !bytes.Contains(got, []byte("\r\n\r\n")) && len(got) < 64<<10 {
+			n, err := c.Read(buf)
+			got = append(got, buf[:n]...)
+			if err != nil {
+				return
+			}
+		}
+		f(c)
+	}
+}
+
 func readGone(c net.Conn) <-chan struct{} {
 	ch := make(chan struct{})
 	go func() {
@@ -529,14 +546,17 @@ func TestMisbehavingServers(t *testing.T) {
 		{"never answers (TLS)", "https", func(net.Conn) {}, "timeout"},
 		{"never answers (HTTP)", "http", func(net.Conn) {}, "timeout"},
 		{"garbage instead of TLS", "https", func(c net.Conn) { io.WriteString(c, "SSH-2.0-OpenSSH_9.2\r\n") }, "tls"},
-		{"garbage instead of HTTP", "http", func(c net.Conn) { io.WriteString(c, "\x00\x01garbage\r\n\r\n") }, "malformed HTTP"},
-		{"reset", "http", func(c net.Conn) {
+		{"talks before it is asked", "http", func(c net.Conn) { io.WriteString(c, "\x00\x01garbage\r\n\r\n") }, "malformed HTTP"},
+		// The rest answer the request, as servers do, so that what the client sees does
+		// not depend on whether its request or the server's bytes went first.
+		{"garbage instead of HTTP", "http", afterRequest(func(c net.Conn) { io.WriteString(c, "\x00\x01garbage\r\n\r\n") }), "malformed HTTP"},
+		{"reset", "http", afterRequest(func(c net.Conn) {
 			if tc, ok := c.(*net.TCPConn); ok {
 				_ = tc.SetLinger(0)
 			}
 			c.Close()
-		}, "reset"},
-		{"gigantic headers", "http", func(c net.Conn) { io.WriteString(c, hugeHeader) }, "header"},
+		}), "reset"},
+		{"gigantic headers", "http", afterRequest(func(c net.Conn) { io.WriteString(c, hugeHeader) }), "header"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
