@@ -101,11 +101,17 @@ func (r *phpRewriter) int(term byte) (int64, error) {
 	return n, r.expect(term)
 }
 
-// length reads a non-negative length that fits in what is left of the input.
+// length reads a non-negative length that fits in what is left of the input. Only the
+// canonical form serialize() writes is accepted: a length with leading zeros ("s:05:")
+// would come back rewritten as "s:5:", so such a value is left alone as not parsing
+// rather than changed where nothing was asked to change.
 func (r *phpRewriter) length(term byte) (int, error) {
 	start := r.pos
 	n, err := r.int(term)
 	if err != nil || n < 0 || r.in[start] == '+' || r.in[start] == '-' || n > int64(len(r.in)) {
+		return 0, errSerialized
+	}
+	if r.in[start] == '0' && r.pos-start > 2 { // more than "0" and the terminator
 		return 0, errSerialized
 	}
 	return int(n), nil
