@@ -22,7 +22,6 @@ import (
 	"github.com/posture-dev/posture/internal/jobs"
 	"github.com/posture-dev/posture/internal/jobs/serverjobs"
 	"github.com/posture-dev/posture/internal/keys"
-	"github.com/posture-dev/posture/internal/netx"
 	"github.com/posture-dev/posture/internal/retention"
 	"github.com/posture-dev/posture/internal/store"
 )
@@ -400,11 +399,9 @@ func (f *jobFlags) start(ctx context.Context, e *env, log *slog.Logger, dir stri
 	}
 	var scanRoots *x509.CertPool
 	if f.scanCAFile != "" {
-		nx, err := newNet(&networkFlags{timeout: netx.DefaultTimeout, perHost: netx.DefaultPerHost, tlsProfile: "intermediate", caFile: f.scanCAFile}, e.now)
-		if err != nil {
-			return nil, usageError("--scan-ca-file: %v", err)
+		if scanRoots, err = systemRootsPlus(f.scanCAFile); err != nil {
+			return nil, usageError("--scan-ca-file %v", err)
 		}
-		scanRoots = nx.Options().RootCAs
 	}
 	vulnDB := dbDir(e, f.vulnDB)
 	v, _ := e.version()

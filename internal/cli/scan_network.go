@@ -126,20 +126,29 @@ func newNet(f *networkFlags, now func() time.Time) (*netx.Net, error) {
 		o.Retries = -1 // netx reads 0 as "default"; the user asked for none
 	}
 	if f.caFile != "" {
-		pem, err := os.ReadFile(f.caFile)
+		pool, err := systemRootsPlus(f.caFile)
 		if err != nil {
-			return nil, fmt.Errorf("--ca-file: %w", err)
-		}
-		pool, err := x509.SystemCertPool()
-		if err != nil || pool == nil {
-			pool = x509.NewCertPool()
-		}
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("--ca-file %s: no PEM certificate in it", f.caFile)
+			return nil, fmt.Errorf("--ca-file %w", err)
 		}
 		o.RootCAs = pool
 	}
 	return netx.New(o), nil
+}
+
+// systemRootsPlus is the system's trust roots with the PEM certificates of path added.
+func systemRootsPlus(path string) (*x509.CertPool, error) {
+	pem, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil || pool == nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("%s: no PEM certificate in it", path)
+	}
+	return pool, nil
 }
 
 // scanProgress draws one updating line on a terminal while probes run; elsewhere it

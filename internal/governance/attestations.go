@@ -208,13 +208,9 @@ func attestationView(a store.GovAttestation, now time.Time) AttestationView {
 
 // Attestations lists a system's attestations ("" for all), latest first.
 func (s *Service) Attestations(ctx context.Context, system string) ([]AttestationView, error) {
-	var sysID int64
-	if system != "" {
-		sys, err := s.St.SystemByName(ctx, system)
-		if err != nil {
-			return nil, err
-		}
-		sysID = sys.ID
+	sysID, err := s.systemID(ctx, system)
+	if err != nil {
+		return nil, err
 	}
 	list, err := store.GovAttestations(ctx, s.St, sysID)
 	if err != nil {

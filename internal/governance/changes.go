@@ -129,13 +129,9 @@ func changeStatus(c store.GovChange, now time.Time) string {
 
 // Changes lists emergency changes of a system ("" for all), newest first.
 func (s *Service) Changes(ctx context.Context, system string) ([]ChangeView, error) {
-	var sysID int64
-	if system != "" {
-		sys, err := s.St.SystemByName(ctx, system)
-		if err != nil {
-			return nil, err
-		}
-		sysID = sys.ID
+	sysID, err := s.systemID(ctx, system)
+	if err != nil {
+		return nil, err
 	}
 	list, err := store.GovChanges(ctx, s.St, sysID)
 	if err != nil {
@@ -147,4 +143,16 @@ func (s *Service) Changes(ctx context.Context, system string) ([]ChangeView, err
 		out[i] = ChangeView{GovChange: c, Status: changeStatus(c, now)}
 	}
 	return out, nil
+}
+
+// systemID is the id of the named system, or 0 (every system) for "".
+func (s *Service) systemID(ctx context.Context, name string) (int64, error) {
+	if name == "" {
+		return 0, nil
+	}
+	sys, err := s.St.SystemByName(ctx, name)
+	if err != nil {
+		return 0, err
+	}
+	return sys.ID, nil
 }

@@ -307,9 +307,8 @@ func (h *Governance) incidentOpen(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Governance) incidentPage(w http.ResponseWriter, r *http.Request) {
-	n, ok := pathID(r)
+	n, ok := h.incidentID(w, r)
 	if !ok {
-		h.s.fail(w, r, true, http.StatusNotFound, "No such incident", "")
 		return
 	}
 	in, err := h.g.Incident(r.Context(), n)
@@ -321,9 +320,8 @@ func (h *Governance) incidentPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Governance) incidentUpdate(w http.ResponseWriter, r *http.Request) {
-	n, ok := pathID(r)
+	n, ok := h.incidentID(w, r)
 	if !ok {
-		h.s.fail(w, r, true, http.StatusNotFound, "No such incident", "")
 		return
 	}
 	ch, _ := strconv.ParseInt(r.PostFormValue("link_change"), 10, 64)
@@ -336,9 +334,8 @@ func (h *Governance) incidentUpdate(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Governance) incidentMarkdown(w http.ResponseWriter, r *http.Request) {
-	n, ok := pathID(r)
+	n, ok := h.incidentID(w, r)
 	if !ok {
-		h.s.fail(w, r, true, http.StatusNotFound, "No such incident", "")
 		return
 	}
 	in, err := h.g.Incident(r.Context(), n)
@@ -489,4 +486,13 @@ func (h *Governance) reportPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.page(w, r, "gov-report", "Compliance report", map[string]any{"R": rep})
+}
+
+// incidentID reads the incident number from the path, answering 404 when there is none.
+func (h *Governance) incidentID(w http.ResponseWriter, r *http.Request) (int64, bool) {
+	n, ok := pathID(r)
+	if !ok {
+		h.s.fail(w, r, true, http.StatusNotFound, "No such incident", "")
+	}
+	return n, ok
 }
