@@ -102,18 +102,21 @@ func (c *conv) within(n, line, col int) error {
 	return nil
 }
 
-func pos(n ast.Node) (int, int) {
+// pos is where n starts. The parser can count a line break twice when a lone \r comes
+// before a \r\n, placing nodes past the file's last line; such lines are clamped to it,
+// as parse errors are, so that no report points outside the file.
+func (c *conv) pos(n ast.Node) (int, int) {
 	if n == nil {
 		return 0, 0
 	}
 	if tk := n.GetToken(); tk != nil && tk.Position != nil {
-		return tk.Position.Line, tk.Position.Column
+		return min(tk.Position.Line, c.lines), tk.Position.Column
 	}
 	return 0, 0
 }
 
 func (c *conv) node(n ast.Node, depth int) (*Node, error) {
-	line, col := pos(n)
+	line, col := c.pos(n)
 	if depth > maxDepth {
 		return nil, &Error{Line: line, Col: col, Msg: fmt.Sprintf("nested more than %d levels deep", maxDepth)}
 	}
@@ -211,10 +214,10 @@ func (c *conv) mapping(line, col int, pairs []*ast.MappingValueNode, depth int) 
 		}
 		if val.Line == 0 {
 			// An empty value ("key:") has no token of its own; it is where its key is.
-			val.Line, val.Col = pos(kv.Key)
+			val.Line, val.Col = c.pos(kv.Key)
 		}
 		if len(out.Keys) == 0 && len(merged) == 0 {
-			out.Line, out.Col = pos(kv.Key)
+			out.Line, out.Col = c.pos(kv.Key)
 		}
 		if kv.Key.IsMergeKey() {
 			switch val.Kind {
