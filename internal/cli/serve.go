@@ -173,6 +173,9 @@ func newServe(e *env) *cobra.Command {
 			if acmeCA != "" && acmeDomain == "" {
 				return usageError("--acme-ca-file needs --acme-domain")
 			}
+			if acmeDir != "" && acmeDomain == "" {
+				return usageError("--acme-directory needs --acme-domain")
+			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			warn, err := checkServeClock(ctx, clockProbe())

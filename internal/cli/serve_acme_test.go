@@ -42,10 +42,19 @@ func TestACMEManagerCAFile(t *testing.T) {
 	}
 }
 
-func TestServeACMECAFileNeedsDomain(t *testing.T) {
-	var out, errb bytes.Buffer
-	code := run(context.Background(), fixedEnv(&out, &errb), []string{"serve", "--data", t.TempDir(), "--acme-ca-file", "ca.pem"})
-	if code != ExitError || !strings.Contains(errb.String(), "--acme-ca-file needs --acme-domain") {
-		t.Errorf("exit %d, stderr:\n%s", code, errb.String())
+// ACME settings without a domain would be silently ignored and the server would come up
+// with a local certificate authority instead: they are refused.
+func TestServeACMEFlagsNeedDomain(t *testing.T) {
+	for _, tc := range []struct{ flag, value string }{
+		{"--acme-ca-file", "ca.pem"},
+		{"--acme-directory", "https://127.0.0.1:14000/dir"},
+	} {
+		t.Run(tc.flag, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			code := run(context.Background(), fixedEnv(&out, &errb), []string{"serve", "--data", t.TempDir(), tc.flag, tc.value})
+			if code != ExitError || !strings.Contains(errb.String(), tc.flag+" needs --acme-domain") {
+				t.Errorf("exit %d, stderr:\n%s", code, errb.String())
+			}
+		})
 	}
 }
