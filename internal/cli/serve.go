@@ -37,7 +37,9 @@ SYNOPSIS
                   [--idle-timeout D] [--absolute-timeout D]
                   [--public-url URL] [--passkeys=false]
                   [--oidc-issuer URL --oidc-client-id ID --oidc-client-secret-file FILE
-                   [--oidc-allowed-domain DOMAIN]... [--oidc-auto-provision] [--oidc-name NAME]]
+                   [--oidc-allowed-domain DOMAIN]... [--oidc-auto-provision] [--oidc-name NAME]
+                   [--oidc-role GROUP=ROLE]... [--oidc-groups-claim NAME]
+                   [--oidc-groups-scope NAME]]
 
 DESCRIPTION
     Serves the web UI and API over TLS (1.2 or later) and nothing else: plain HTTP
@@ -77,6 +79,13 @@ OPTIONS
     --oidc-allowed-domain DOMAIN  email domains that may sign in (repeatable)
     --oidc-auto-provision  create unknown users as viewers at first sign-in
                          (needs --oidc-allowed-domain)
+    --oidc-role GROUP=ROLE  let the issuer decide roles (repeatable): at each OIDC
+                         sign-in the account gets the role of the first listed group
+                         it is in; identities in none are refused. Passkey and
+                         password sign-ins keep the stored role (break-glass admin)
+    --oidc-groups-claim NAME  claim holding the groups (default groups)
+    --oidc-groups-scope NAME  scope asked for with --oidc-role (default groups, as
+                         Okta and Dex need; --oidc-groups-scope= for Entra ID)
 
 EXIT STATUS
     0 after a clean shutdown; 2 on a configuration or start-up error.`
@@ -176,6 +185,10 @@ func newServe(e *env) *cobra.Command {
 			if acmeDir != "" && acmeDomain == "" {
 				return usageError("--acme-directory needs --acme-domain")
 			}
+			ic, err := idf.config(e, listen, acmeDomain)
+			if err != nil {
+				return err
+			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			warn, err := checkServeClock(ctx, clockProbe())
@@ -218,8 +231,8 @@ func newServe(e *env) *cobra.Command {
 			gov := server.NewGovernance(govSvc)
 			// Alert channels, deliveries, jobs and scan schedules (docs/jobs.md, docs/alerts.md).
 			ops := server.NewOps(rt.Queue, rt.Scheduler, rt.Channels)
-			srv, err := idf.newServer(e, server.Config{Store: st, Auditor: aud, Logger: log, Now: e.now, IdleTimeout: idle, AbsoluteTimeout: absolute, Version: v,
-				Routes: append(gov.Routes(), ops.Routes()...), ScanRecorded: rt.ScanRecorded}, listen, acmeDomain)
+			srv, err := newServer(server.Config{Store: st, Auditor: aud, Logger: log, Now: e.now, IdleTimeout: idle, AbsoluteTimeout: absolute, Version: v,
+				Routes: append(gov.Routes(), ops.Routes()...), ScanRecorded: rt.ScanRecorded}, ic)
 			if err != nil {
 				return &exitError{code: ExitError, err: err}
 			}
@@ -321,7 +334,8 @@ func localNames(addr net.Addr) []string {
 // OIDC (server.IdentityConfig).
 type identityFlags struct {
 	publicURL, issuer, clientID, secretFile, name string
-	domains                                       []string
+	groupsClaim, groupsScope                      string
+	domains, roleGroups                           []string
 	passkeys, autoProvision                       bool
 }
 
@@ -334,6 +348,9 @@ func (f *identityFlags) register(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&f.domains, "oidc-allowed-domain", nil, "email domain allowed to sign in through OIDC (repeatable)")
 	fs.BoolVar(&f.autoProvision, "oidc-auto-provision", false, "create unknown OIDC users as viewers (needs --oidc-allowed-domain)")
 	fs.StringVar(&f.name, "oidc-name", "", "name of the identity provider on the sign-in page")
+	fs.StringArrayVar(&f.roleGroups, "oidc-role", nil, "GROUP=ROLE: the issuer decides roles; first listed group the user is in wins (repeatable)")
+	fs.StringVar(&f.groupsClaim, "oidc-groups-claim", "", "ID token claim listing the user's groups (default groups)")
+	fs.StringVar(&f.groupsScope, "oidc-groups-scope", "groups", "scope requested with --oidc-role so that the issuer lists groups (empty: none)")
 }
 
 // defaultPublicURL is what browsers most likely use: the ACME name, or localhost for a
@@ -361,7 +378,9 @@ func defaultPublicURL(listen, acmeDomain string) string {
 	return ""
 }
 
-func (f *identityFlags) newServer(e *env, cfg server.Config, listen, acmeDomain string) (*server.Server, error) {
+// config checks the identity flags and reads the client secret: before serve opens
+// the data directory, so that a mistyped flag changes nothing on disk.
+func (f *identityFlags) config(e *env, listen, acmeDomain string) (server.IdentityConfig, error) {
 	ic := server.IdentityConfig{PublicURL: f.publicURL, Passkeys: f.passkeys}
 	if ic.PublicURL == "" {
 		ic.PublicURL = defaultPublicURL(listen, acmeDomain)
@@ -375,20 +394,37 @@ func (f *identityFlags) newServer(e *env, cfg server.Config, listen, acmeDomain 
 	}
 	if f.issuer != "" {
 		if f.clientID == "" || f.secretFile == "" {
-			return nil, usageError("--oidc-issuer needs --oidc-client-id and --oidc-client-secret-file")
+			return ic, usageError("--oidc-issuer needs --oidc-client-id and --oidc-client-secret-file")
 		}
 		if ic.PublicURL == "" {
-			return nil, usageError("--oidc-issuer needs --public-url (the issuer redirects browsers back to it)")
+			return ic, usageError("--oidc-issuer needs --public-url (the issuer redirects browsers back to it)")
 		}
 		secret, err := readSecretFile(f.secretFile)
 		if err != nil {
-			return nil, usageError("--oidc-client-secret-file: %v", err)
+			return ic, usageError("--oidc-client-secret-file: %v", err)
 		}
 		ic.OIDC = &server.OIDCConfig{Issuer: f.issuer, ClientID: f.clientID, ClientSecret: secret,
-			AllowedDomains: f.domains, AutoProvision: f.autoProvision, DisplayName: f.name}
-	} else if f.clientID != "" || f.secretFile != "" || len(f.domains) > 0 || f.autoProvision {
-		return nil, usageError("the --oidc-* flags need --oidc-issuer")
+			AllowedDomains: f.domains, AutoProvision: f.autoProvision, DisplayName: f.name, GroupsClaim: f.groupsClaim, GroupsScope: f.groupsScope}
+		for _, v := range f.roleGroups {
+			g, err := server.ParseGroupRole(v)
+			if err != nil {
+				return ic, usageError("--oidc-role: %v", err)
+			}
+			ic.OIDC.RoleGroups = append(ic.OIDC.RoleGroups, g)
+		}
+		if f.groupsClaim != "" && len(f.roleGroups) == 0 {
+			return ic, usageError("--oidc-groups-claim needs --oidc-role")
+		}
+	} else if f.clientID != "" || f.secretFile != "" || len(f.domains) > 0 || f.autoProvision || len(f.roleGroups) > 0 || f.groupsClaim != "" {
+		return ic, usageError("the --oidc-* flags need --oidc-issuer")
 	}
+	if err := server.CheckIdentityConfig(ic); err != nil {
+		return ic, usageError("%v", err)
+	}
+	return ic, nil
+}
+
+func newServer(cfg server.Config, ic server.IdentityConfig) (*server.Server, error) {
 	if !ic.Passkeys && ic.OIDC == nil {
 		return server.New(cfg)
 	}

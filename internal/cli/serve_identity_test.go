@@ -52,19 +52,23 @@ func TestReadSecretFile(t *testing.T) {
 	}
 }
 
-// TestServeIdentityFlagErrors: inconsistent identity flags stop serve before it
-// listens, with exit status 2, and the secret never appears in the output.
+// TestServeIdentityFlagErrors: inconsistent identity flags stop serve before it opens
+// its data directory, with exit status 2, and the secret never appears in the output.
 func TestServeIdentityFlagErrors(t *testing.T) {
 	dir := t.TempDir()
 	secret := filepath.Join(dir, "secret")
 	os.WriteFile(secret, []byte("very-secret-value"), 0o600)
 	for name, args := range map[string][]string{
-		"client id without issuer":  {"--oidc-client-id", "x"},
-		"issuer without client":     {"--oidc-issuer", "https://issuer.example"},
-		"provision without domain":  {"--oidc-issuer", "https://issuer.example", "--oidc-client-id", "x", "--oidc-client-secret-file", secret, "--oidc-auto-provision", "--public-url", "https://posture.example"},
-		"public URL with a path":    {"--public-url", "https://posture.example/x"},
-		"plain-HTTP public URL":     {"--public-url", "http://posture.example"},
-		"issuer without public URL": {"--oidc-issuer", "https://issuer.example", "--oidc-client-id", "x", "--oidc-client-secret-file", secret, "--listen", "10.0.0.1:8443", "--passkeys=false"},
+		"client id without issuer":    {"--oidc-client-id", "x"},
+		"issuer without client":       {"--oidc-issuer", "https://issuer.example"},
+		"provision without domain":    {"--oidc-issuer", "https://issuer.example", "--oidc-client-id", "x", "--oidc-client-secret-file", secret, "--oidc-auto-provision", "--public-url", "https://posture.example"},
+		"public URL with a path":      {"--public-url", "https://posture.example/x"},
+		"plain-HTTP public URL":       {"--public-url", "http://posture.example"},
+		"issuer without public URL":   {"--oidc-issuer", "https://issuer.example", "--oidc-client-id", "x", "--oidc-client-secret-file", secret, "--listen", "10.0.0.1:8443", "--passkeys=false"},
+		"role mapping without issuer": {"--oidc-role", "security=approver"},
+		"unknown role":                {"--oidc-issuer", "https://issuer.example", "--oidc-client-id", "x", "--oidc-client-secret-file", secret, "--public-url", "https://posture.example", "--oidc-role", "security=root"},
+		"group mapped twice":          {"--oidc-issuer", "https://issuer.example", "--oidc-client-id", "x", "--oidc-client-secret-file", secret, "--public-url", "https://posture.example", "--oidc-role", "a=admin", "--oidc-role", "a=viewer"},
+		"groups claim without roles":  {"--oidc-issuer", "https://issuer.example", "--oidc-client-id", "x", "--oidc-client-secret-file", secret, "--public-url", "https://posture.example", "--oidc-groups-claim", "roles"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			var errb syncBuffer
@@ -74,6 +78,10 @@ func TestServeIdentityFlagErrors(t *testing.T) {
 			}
 			if strings.Contains(errb.String(), "very-secret-value") || strings.Contains(errb.String(), "listening on") {
 				t.Fatalf("output:\n%s", errb.String())
+			}
+			// Checked before the data directory is opened: nothing was created or migrated.
+			if _, err := os.Stat(filepath.Join(dir, name)); !os.IsNotExist(err) {
+				t.Fatalf("data directory touched by a refused start: %v", err)
 			}
 		})
 	}

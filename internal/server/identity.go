@@ -40,6 +40,37 @@ func init() {
 	}
 }
 
+// CheckIdentityConfig reports what NewWithIdentity would refuse in ic, without a
+// server: serve checks its flags before it opens the data directory.
+func CheckIdentityConfig(ic IdentityConfig) error {
+	_, _, err := identityParts(ic)
+	return err
+}
+
+// identityParts builds the OIDC relying party and the passkey service ic asks for.
+func identityParts(ic IdentityConfig) (*oidcLogin, *passkeys, error) {
+	if !ic.Passkeys && ic.OIDC == nil {
+		return nil, nil, nil
+	}
+	u, err := url.Parse(ic.PublicURL)
+	if err != nil || u.Scheme != "https" || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+		return nil, nil, fmt.Errorf("server: public URL %q must be https://host[:port] with no path", ic.PublicURL)
+	}
+	var o *oidcLogin
+	if ic.OIDC != nil {
+		if o, err = newOIDCLogin(*ic.OIDC, u); err != nil {
+			return nil, nil, err
+		}
+	}
+	var pk *passkeys
+	if ic.Passkeys {
+		if pk, err = newPasskeys(u); err != nil {
+			return nil, nil, err
+		}
+	}
+	return o, pk, nil
+}
+
 // NewWithIdentity is New with passkeys and/or OIDC sign-in added to the route table and
 // the enrolment methods.
 func NewWithIdentity(cfg Config, ic IdentityConfig) (*Server, error) {
@@ -49,37 +80,27 @@ func NewWithIdentity(cfg Config, ic IdentityConfig) (*Server, error) {
 	if enrollers == nil {
 		enrollers = map[string]Enroller{}
 	}
-	if ic.Passkeys || ic.OIDC != nil {
-		u, err := url.Parse(ic.PublicURL)
-		if err != nil || u.Scheme != "https" || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
-			return nil, fmt.Errorf("server: public URL %q must be https://host[:port] with no path", ic.PublicURL)
-		}
-		if ic.OIDC != nil {
-			o, err := newOIDCLogin(*ic.OIDC, u)
-			if err != nil {
-				return nil, err
-			}
-			id.oidc = o
-			routes = append(routes,
-				Route{"GET", "/login/oidc", PermPublic, o.start, 0},
-				Route{"GET", "/login/oidc/callback", PermPublic, o.callback, 0})
-		}
-		if ic.Passkeys {
-			pk, err := newPasskeys(u)
-			if err != nil {
-				return nil, err
-			}
-			pk.oidc = id.oidc
-			id.passkeys = pk
-			enrollers["passkey"] = &PasskeyEnroller{pk: pk}
-			routes = append(routes,
-				Route{"GET", "/login/passkey", PermPublic, pk.loginPage, 0},
-				Route{"POST", "/login/passkey/begin", PermPublic, pk.beginLogin, 0},
-				Route{"POST", "/login/passkey/finish", PermPublic, pk.finishLogin, 0},
-				Route{"POST", "/account/passkeys/begin", PermSignedIn, pk.accountBegin, 0},
-				Route{"POST", "/account/passkeys/finish", PermSignedIn, pk.accountFinish, 0},
-				Route{"POST", "/account/passkeys/{id}/delete", PermSignedIn, pk.accountDelete, 0})
-		}
+	o, pk, err := identityParts(ic)
+	if err != nil {
+		return nil, err
+	}
+	if o != nil {
+		id.oidc = o
+		routes = append(routes,
+			Route{"GET", "/login/oidc", PermPublic, o.start, 0},
+			Route{"GET", "/login/oidc/callback", PermPublic, o.callback, 0})
+	}
+	if pk != nil {
+		pk.oidc = id.oidc
+		id.passkeys = pk
+		enrollers["passkey"] = &PasskeyEnroller{pk: pk}
+		routes = append(routes,
+			Route{"GET", "/login/passkey", PermPublic, pk.loginPage, 0},
+			Route{"POST", "/login/passkey/begin", PermPublic, pk.beginLogin, 0},
+			Route{"POST", "/login/passkey/finish", PermPublic, pk.finishLogin, 0},
+			Route{"POST", "/account/passkeys/begin", PermSignedIn, pk.accountBegin, 0},
+			Route{"POST", "/account/passkeys/finish", PermSignedIn, pk.accountFinish, 0},
+			Route{"POST", "/account/passkeys/{id}/delete", PermSignedIn, pk.accountDelete, 0})
 	}
 	cfg.Routes = append(slices.Clone(cfg.Routes), routes...)
 	cfg.Enrollers = enrollers

@@ -41,10 +41,24 @@ type OIDCConfig struct {
 	// AllowedDomains, if not empty, are the only email domains that may sign in.
 	// Provisioning accounts or linking existing ones by address needs at least one.
 	AllowedDomains []string
-	// AutoProvision creates an unknown user's account, as a viewer, at first sign-in.
+	// AutoProvision creates an unknown user's account at first sign-in: a viewer, or the
+	// role its groups give when RoleGroups is set.
 	AutoProvision bool
 	// DisplayName labels the sign-in button ("Sign in with Okta"); default "single sign-on".
 	DisplayName string
+	// RoleGroups, if not empty, hand role management to the issuer: at every OIDC
+	// sign-in the account's role becomes that of the first entry whose group the ID
+	// token lists, and an identity in none of the groups is refused. Local sign-ins
+	// (passkey, password) keep the stored role, so a break-glass admin still works
+	// when the issuer's groups are wrong.
+	RoleGroups []GroupRole
+	// GroupsClaim is the ID token claim that lists the groups; default "groups" (Okta,
+	// Keycloak, Dex, Entra ID with group claims configured).
+	GroupsClaim string
+	// GroupsScope is the extra scope requested when RoleGroups is set, for issuers
+	// that list groups only when asked ("groups" for Okta and Dex); empty requests
+	// none (Entra ID puts configured group claims in every token).
+	GroupsScope string
 	// HTTPClient talks to the issuer; nil is a client with a 10 s timeout. Tests use
 	// it to trust a test issuer's certificate.
 	HTTPClient *http.Client
@@ -84,6 +98,12 @@ func newOIDCLogin(cfg OIDCConfig, publicURL *url.URL) (*oidcLogin, error) {
 	if cfg.DisplayName == "" {
 		cfg.DisplayName = "single sign-on"
 	}
+	if cfg.GroupsClaim == "" {
+		cfg.GroupsClaim = "groups"
+	}
+	if err := checkRoleGroups(cfg.RoleGroups); err != nil {
+		return nil, err
+	}
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = &http.Client{Timeout: 10 * time.Second}
 	}
@@ -115,8 +135,12 @@ func (o *oidcLogin) getProvider(ctx context.Context) (*oidc.Provider, error) {
 }
 
 func (o *oidcLogin) oauth2Config(p *oidc.Provider) *oauth2.Config {
+	scopes := []string{oidc.ScopeOpenID, "email", "profile"}
+	if len(o.cfg.RoleGroups) > 0 && o.cfg.GroupsScope != "" {
+		scopes = append(scopes, o.cfg.GroupsScope)
+	}
 	return &oauth2.Config{ClientID: o.cfg.ClientID, ClientSecret: o.cfg.ClientSecret, Endpoint: p.Endpoint(),
-		RedirectURL: o.redirectURL, Scopes: []string{oidc.ScopeOpenID, "email", "profile"}}
+		RedirectURL: o.redirectURL, Scopes: scopes}
 }
 
 // start sends the browser to the issuer. A GET so that it can be a plain link (the
@@ -234,7 +258,8 @@ func (o *oidcLogin) callback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var cl idClaims
-	if err := idt.Claims(&cl); err != nil {
+	var all map[string]any
+	if err := idt.Claims(&cl); err != nil || idt.Claims(&all) != nil {
 		o.deny(w, r, object, http.StatusUnauthorized, "ID token claims unreadable", oidcFailed)
 		return
 	}
@@ -250,7 +275,16 @@ func (o *oidcLogin) callback(w http.ResponseWriter, r *http.Request) {
 		o.deny(w, r, object, http.StatusForbidden, "email domain of "+email+" not allowed", "Accounts of this email domain may not sign in here.")
 		return
 	}
-	o.signIn(w, r, idt.Issuer, idt.Subject, email, cl.Name, st.Next)
+	role, group := store.RoleViewer, ""
+	if len(o.cfg.RoleGroups) > 0 {
+		var ok bool
+		if role, group, ok = roleFromGroups(o.cfg.RoleGroups, claimStrings(all[o.cfg.GroupsClaim])); !ok {
+			o.deny(w, r, object, http.StatusForbidden, email+" is in none of the groups mapped to a role (claim "+quoteDetail(o.cfg.GroupsClaim)+")",
+				"Your account at the identity provider is not in a group that may use posture. Ask an administrator.")
+			return
+		}
+	}
+	o.signIn(w, r, idt.Issuer, idt.Subject, email, cl.Name, st.Next, role, group)
 }
 
 func quoteDetail(s string) string { return fmt.Sprintf("%q", s) }
@@ -289,7 +323,9 @@ func (o *oidcLogin) domainAllowed(email string) bool {
 
 // signIn finds, links or creates the account of a verified identity and starts the
 // session.
-func (o *oidcLogin) signIn(w http.ResponseWriter, r *http.Request, issuer, subject, email, name, next string) {
+// role is the account's role for a new account, and for every account when the
+// issuer manages roles (group is then the group that gave it).
+func (o *oidcLogin) signIn(w http.ResponseWriter, r *http.Request, issuer, subject, email, name, next string, role store.Role, group string) {
 	s := o.s
 	ctx := r.Context()
 	u, err := s.st.UserByOIDC(ctx, issuer, subject)
@@ -304,7 +340,7 @@ func (o *oidcLogin) signIn(w http.ResponseWriter, r *http.Request, issuer, subje
 		return
 	default:
 		var ok bool
-		if u, ok = o.linkOrProvision(w, r, issuer, subject, email, name); !ok {
+		if u, ok = o.linkOrProvision(w, r, issuer, subject, email, name, role, group); !ok {
 			return
 		}
 	}
@@ -314,6 +350,11 @@ func (o *oidcLogin) signIn(w http.ResponseWriter, r *http.Request, issuer, subje
 		return
 	}
 	r = r.WithContext(withPrincipal(ctx, &Principal{User: &u}))
+	if group != "" && u.Role != role {
+		if !o.syncRole(w, r, &u, role, group) {
+			return
+		}
+	}
 	if err := s.Audit(r, "login", object, OutcomeSuccess, MethodOIDC+" "+issuer); err != nil {
 		AuditFailed(w)
 		return
@@ -332,7 +373,7 @@ func (o *oidcLogin) signIn(w http.ResponseWriter, r *http.Request, issuer, subje
 // made for this address (and not yet linked to this issuer) is linked: the issuer has
 // verified the address and the domain is one the admin allowed. Otherwise the account
 // is created as a viewer when provisioning is on, and refused when it is off.
-func (o *oidcLogin) linkOrProvision(w http.ResponseWriter, r *http.Request, issuer, subject, email, name string) (store.User, bool) {
+func (o *oidcLogin) linkOrProvision(w http.ResponseWriter, r *http.Request, issuer, subject, email, name string, role store.Role, group string) (store.User, bool) {
 	s := o.s
 	ctx := r.Context()
 	object := "oidc:" + subject
@@ -368,11 +409,15 @@ func (o *oidcLogin) linkOrProvision(w http.ResponseWriter, r *http.Request, issu
 	if name == "" {
 		name, _, _ = strings.Cut(email, "@")
 	}
-	if err := s.Audit(r, "user.provision", "email:"+email, OutcomeSuccess, "viewer via "+issuer+" subject "+subject); err != nil {
+	detail := string(role) + " via " + issuer + " subject " + subject
+	if group != "" {
+		detail += " (group " + quoteDetail(clipDetail(group, 100)) + ")"
+	}
+	if err := s.Audit(r, "user.provision", "email:"+email, OutcomeSuccess, detail); err != nil {
 		AuditFailed(w)
 		return store.User{}, false
 	}
-	u, err := s.st.ProvisionOIDCUser(ctx, store.UserInput{Name: oidcShortName(name), Email: email, Role: store.RoleViewer}, issuer, subject)
+	u, err := s.st.ProvisionOIDCUser(ctx, store.UserInput{Name: oidcShortName(name), Email: email, Role: role}, issuer, subject)
 	if err != nil {
 		_ = s.Audit(r, "user.provision", "email:"+email, OutcomeError, "not created: "+clipDetail(err.Error(), 200))
 		if errors.Is(err, store.ErrInvalid) || errors.Is(err, store.ErrConflict) {
