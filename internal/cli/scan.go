@@ -252,7 +252,7 @@ func runScan(cmd *cobra.Command, e *env, f *scanFlags, args []string) error {
 	// --upload (scan_upload.go). An interrupted scan is not sent: its unknowns would
 	// read as the system's state.
 	if up != nil && !res.Interrupted {
-		if err := up.send(ctx, e, res, report.Meta{Version: v, Commit: c}, failOn); err != nil {
+		if err := up.send(ctx, e, res, targets, report.Meta{Version: v, Commit: c}, failOn); err != nil {
 			return &exitError{code: ExitError, err: err}
 		}
 	}

@@ -22,6 +22,8 @@ import (
 	"github.com/posture-dev/posture/internal/engine"
 	"github.com/posture-dev/posture/internal/policy"
 	"github.com/posture-dev/posture/internal/report"
+	"github.com/posture-dev/posture/internal/scanjob"
+	"github.com/posture-dev/posture/internal/target"
 )
 
 // posture scan --upload sends the scan's JSON report to a posture server. The token
@@ -157,9 +159,11 @@ type uploadAnswer struct {
 }
 
 // send uploads the scan's JSON report and says on stderr what the server recorded.
-func (u *uploader) send(ctx context.Context, e *env, res *engine.Result, meta report.Meta, failOn policy.Severity) error {
+// The report carries the repositories' locked packages, so that the server can alert
+// on vulnerabilities published after the scan without scanning again.
+func (u *uploader) send(ctx context.Context, e *env, res *engine.Result, targets []*target.Target, meta report.Meta, failOn policy.Severity) error {
 	var raw bytes.Buffer
-	if err := report.Write(&raw, "json", res, meta, report.Options{FailOn: failOn}); err != nil {
+	if err := report.Write(&raw, "json", res, meta, report.Options{FailOn: failOn, Packages: scanjob.LockedPackages(targets)}); err != nil {
 		return fmt.Errorf("upload: building the JSON report: %w", err)
 	}
 	var body bytes.Buffer

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -127,6 +128,32 @@ func TestScanUploadEndToEnd(t *testing.T) {
 	if scans[0].Counts.Total != summary.Summary.Findings || scans[0].Counts.Open != summary.Summary.Open || summary.Summary.Findings == 0 {
 		t.Errorf("stored counts %+v, report summary %+v", scans[0].Counts, summary.Summary)
 	}
+	// The repository's locked packages went with the report, for the server's re-match;
+	// a range (flask>=3.0) is not a version and stays out.
+	pkgs, ok, err := srv.st.ScanPackages(context.Background(), scans[0].ID)
+	if err != nil || !ok {
+		t.Fatalf("no packages stored with the upload (%v)", err)
+	}
+	var have []string
+	for _, p := range pkgs {
+		have = append(have, p.Ecosystem+":"+p.Name+"@"+p.Version)
+	}
+	for _, want := range []string{"Packagist:monolog/monolog@3.5.0", "PyPI:requests@2.32.3"} {
+		if !slices.Contains(have, want) {
+			t.Errorf("stored packages %v lack %s", have, want)
+		}
+	}
+	for _, h := range have {
+		if strings.Contains(h, "flask") {
+			t.Errorf("an unpinned requirement was stored: %s", h)
+		}
+	}
+	// What was sent is still a report of the documented layout, packages included.
+	raw, err := srv.st.ScanReport(context.Background(), scans[0].ID)
+	if err != nil || !strings.Contains(string(raw), `"packages"`) {
+		t.Fatalf("stored report: %v", err)
+	}
+	validate(t, filepath.Join(root, "docs", "schema", "report-v1.schema.json"), raw)
 	// Same scan again, text output this time: every finding recurs.
 	args[2] = "text"
 	_, stderr, code = runCLI(t, args...)

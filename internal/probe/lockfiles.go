@@ -6,6 +6,7 @@ import (
 
 	"github.com/posture-dev/posture/internal/deps"
 	"github.com/posture-dev/posture/internal/fileset"
+	"github.com/posture-dev/posture/internal/policy"
 	"github.com/posture-dev/posture/internal/target"
 )
 
@@ -41,4 +42,27 @@ func Lockfiles(t *target.Target) ([]deps.Lockfile, []error) {
 		return parsed{lf, errs}
 	}).(parsed)
 	return v.lockfiles, v.errs
+}
+
+// LockedPackages is the exact third-party package versions a repository target locks:
+// what a server stores to match against vulnerability data as that data changes. Local
+// path packages and unresolved ranges are left out; each version is listed once.
+func LockedPackages(t *target.Target) []deps.Package {
+	if t.Kind != policy.KindRepo || t.Files == nil {
+		return nil
+	}
+	lfs, _ := Lockfiles(t)
+	seen := map[[3]string]bool{}
+	var out []deps.Package
+	for _, lf := range lfs {
+		for _, p := range lf.Packages {
+			k := [3]string{p.Ecosystem, p.Name, p.Version}
+			if p.Version == "" || strings.HasPrefix(p.Source, "path:") || seen[k] {
+				continue
+			}
+			seen[k] = true
+			out = append(out, p)
+		}
+	}
+	return out
 }

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/posture-dev/posture/internal/deps"
 	"github.com/posture-dev/posture/internal/engine"
 	"github.com/posture-dev/posture/internal/fileset"
 	"github.com/posture-dev/posture/internal/finding"
@@ -31,6 +32,26 @@ type Options struct {
 	Color bool
 	// FailOn is the severity threshold the exit code uses, repeated in the verdict.
 	FailOn policy.Severity
+	// Packages, by target name, are added to the JSON report's targets: posture scan
+	// --upload sends them so that the server can match them against vulnerability data
+	// that changes after the scan.
+	Packages map[string][]Package
+}
+
+// Package is a third-party package version a repository target locks.
+type Package struct {
+	Ecosystem string `json:"ecosystem"`
+	Name      string `json:"name"`
+	Version   string `json:"version"`
+}
+
+// Packages converts lockfile packages for Options.Packages.
+func Packages(pkgs []deps.Package) []Package {
+	out := make([]Package, 0, len(pkgs))
+	for _, p := range pkgs {
+		out = append(out, Package{Ecosystem: p.Ecosystem, Name: p.Name, Version: p.Version})
+	}
+	return out
 }
 
 // Formats lists the names accepted by Write.
@@ -42,6 +63,9 @@ func Write(w io.Writer, format string, res *engine.Result, meta Meta, opt Option
 		opt.FailOn = policy.High
 	}
 	doc := Build(res, meta, opt.FailOn)
+	for i := range doc.Targets {
+		doc.Targets[i].Packages = opt.Packages[doc.Targets[i].Name]
+	}
 	switch format {
 	case "text":
 		return writeText(w, doc, opt)
@@ -125,6 +149,7 @@ type Target struct {
 	Name       string                  `json:"name"`
 	Kind       policy.TargetKind       `json:"kind"`
 	Inventory  *Inventory              `json:"inventory,omitempty"`
+	Packages   []Package               `json:"packages,omitempty"`
 	Controls   []Control               `json:"controls"`
 	Deviations []engine.DeviationState `json:"deviations"`
 	Probes     []engine.ProbeRun       `json:"probes"`

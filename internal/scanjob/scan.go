@@ -143,7 +143,7 @@ func (s *Scanner) run(ctx context.Context, j *jobs.Job, systemID int64) error {
 	if err != nil {
 		return err
 	}
-	raw, pkgs, err := s.scan(ctx, sys, targets)
+	raw, err := s.scan(ctx, sys, targets)
 	if err != nil {
 		return err
 	}
@@ -153,7 +153,7 @@ func (s *Scanner) run(ctx context.Context, j *jobs.Job, systemID int64) error {
 		return jobs.Permanent(fmt.Errorf("scan of %s: %w", sys.Name, err))
 	}
 	return j.Finish(ctx, func(tx *store.Tx) error {
-		sc, err := s.Store.RecordScanTx(ctx, tx, sys.ID, in, pkgs)
+		sc, err := s.Store.RecordScanTx(ctx, tx, sys.ID, in)
 		if err != nil {
 			return err
 		}
@@ -202,21 +202,21 @@ func (s *Scanner) targets(ctx context.Context, sys store.System, work string) ([
 	return out, nil
 }
 
-// scan runs the engine and returns the JSON report and the locked packages of the
-// repository targets.
-func (s *Scanner) scan(ctx context.Context, sys store.System, targets []*target.Target) ([]byte, []store.Package, error) {
+// scan runs the engine and returns the JSON report, with the locked packages of the
+// repository targets in it (the server stores them for re-matching).
+func (s *Scanner) scan(ctx context.Context, sys store.System, targets []*target.Target) ([]byte, error) {
 	pack := s.Pack
 	if pack == nil {
 		var err error
 		if pack, err = policy.Default(); err != nil {
-			return nil, nil, jobs.Permanent(err)
+			return nil, jobs.Permanent(err)
 		}
 	}
 	var devs []deviation.Deviation
 	if s.Deviations != nil {
 		var err error
 		if devs, err = s.Deviations(ctx, sys.Name); err != nil {
-			return nil, nil, fmt.Errorf("deviations of %s: %w", sys.Name, err)
+			return nil, fmt.Errorf("deviations of %s: %w", sys.Name, err)
 		}
 	}
 	nx := netx.New(netx.Options{RootCAs: s.RootCAs, Now: s.Now})
@@ -230,32 +230,17 @@ func (s *Scanner) scan(ctx context.Context, sys store.System, targets []*target.
 	}()
 	res, err := engine.Run(ctx, targets, engine.Options{Pack: pack, Probes: probes, Jobs: 2, Now: s.Now, Deviations: devs, Logger: s.Logger})
 	if err != nil {
-		return nil, nil, fmt.Errorf("scan of %s: %w", sys.Name, err)
+		return nil, fmt.Errorf("scan of %s: %w", sys.Name, err)
 	}
 	if res.Interrupted {
 		// A partial report's unknowns would read as the system's state.
-		return nil, nil, fmt.Errorf("scan of %s interrupted (time limit or shutdown); not recorded", sys.Name)
+		return nil, fmt.Errorf("scan of %s interrupted (time limit or shutdown); not recorded", sys.Name)
 	}
 	var buf bytes.Buffer
-	if err := report.Write(&buf, "json", res, report.Meta{Version: s.toolVersion()}, report.Options{FailOn: policy.High}); err != nil {
-		return nil, nil, jobs.Permanent(fmt.Errorf("report of %s: %w", sys.Name, err))
+	if err := report.Write(&buf, "json", res, report.Meta{Version: s.toolVersion()}, report.Options{FailOn: policy.High, Packages: LockedPackages(targets)}); err != nil {
+		return nil, jobs.Permanent(fmt.Errorf("report of %s: %w", sys.Name, err))
 	}
-	var pkgs []store.Package
-	for _, t := range targets {
-		if t.Kind != policy.KindRepo || t.Files == nil {
-			continue
-		}
-		lfs, _ := probe.Lockfiles(t)
-		for _, lf := range lfs {
-			for _, p := range lf.Packages {
-				if p.Version == "" || strings.HasPrefix(p.Source, "path:") {
-					continue
-				}
-				pkgs = append(pkgs, store.Package{Target: t.Name, Ecosystem: p.Ecosystem, Name: p.Name, Version: p.Version})
-			}
-		}
-	}
-	return buf.Bytes(), pkgs, nil
+	return buf.Bytes(), nil
 }
 
 func (s *Scanner) toolVersion() string {
@@ -263,4 +248,16 @@ func (s *Scanner) toolVersion() string {
 		return s.ToolVersion
 	}
 	return "dev"
+}
+
+// LockedPackages is the locked packages of each repository target, as a report carries
+// them to the server: scheduled scans and posture scan --upload send the same.
+func LockedPackages(targets []*target.Target) map[string][]report.Package {
+	out := map[string][]report.Package{}
+	for _, t := range targets {
+		if p := report.Packages(probe.LockedPackages(t)); len(p) > 0 {
+			out[t.Name] = p
+		}
+	}
+	return out
 }

@@ -89,7 +89,7 @@ func (s *Server) uploadScan(w http.ResponseWriter, r *http.Request) {
 	var sc store.Scan
 	err = s.st.InTx(r.Context(), func(tx *store.Tx) error {
 		var err error
-		if sc, err = s.st.RecordScanTx(r.Context(), tx, sys.ID, in, nil); err != nil {
+		if sc, err = s.st.RecordScanTx(r.Context(), tx, sys.ID, in); err != nil {
 			return err
 		}
 		if s.cfg.ScanRecorded != nil {

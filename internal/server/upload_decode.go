@@ -74,7 +74,15 @@ type uploadedTarget struct {
 	Name     string            `json:"name"`
 	Kind     string            `json:"kind"`
 	Controls []uploadedControl `json:"controls"`
+	Packages []struct {
+		Ecosystem string `json:"ecosystem"`
+		Name      string `json:"name"`
+		Version   string `json:"version"`
+	} `json:"packages"`
 }
+
+// maxUploadPackages bounds the packages of a report, over all its targets.
+const maxUploadPackages = 100_000
 
 type uploadedControl struct {
 	ID       string            `json:"id"`
@@ -252,7 +260,7 @@ func (rep *uploadedReport) check() error {
 		}
 	}
 	names := map[string]bool{}
-	findings := 0
+	findings, packages := 0, 0
 	for ti := range rep.Targets {
 		t := &rep.Targets[ti]
 		where := fmt.Sprintf("targets[%d]", ti)
@@ -268,6 +276,26 @@ func (rep *uploadedReport) check() error {
 		names[t.Name] = true
 		if !reportKinds[t.Kind] {
 			return badUpload("%s: kind %q (want repo, endpoint, host or org)", where, truncate(t.Kind, 32))
+		}
+		if len(t.Packages) > 0 && t.Kind != "repo" {
+			return badUpload("%s: only repository targets have packages", where)
+		}
+		if packages += len(t.Packages); packages > maxUploadPackages {
+			return badUpload("report has more than %d packages", maxUploadPackages)
+		}
+		for pi, p := range t.Packages {
+			pw := fmt.Sprintf("%s.packages[%d]", where, pi)
+			for _, v := range []struct {
+				field, v string
+				max      int
+			}{{".ecosystem", p.Ecosystem, 64}, {".name", p.Name, 512}, {".version", p.Version, 256}} {
+				if v.v == "" {
+					return badUpload("%s%s is empty", pw, v.field)
+				}
+				if err := checkName(pw+v.field, v.v, v.max); err != nil {
+					return err
+				}
+			}
 		}
 		seenControl := map[string]bool{}
 		for ci := range t.Controls {
@@ -384,6 +412,9 @@ func (rep *uploadedReport) scanInput(uploadedBy string, raw []byte) (store.ScanI
 	}
 	seen := map[string]bool{}
 	for _, t := range rep.Targets {
+		for _, p := range t.Packages {
+			in.Packages = append(in.Packages, store.Package{Target: t.Name, Ecosystem: p.Ecosystem, Name: p.Name, Version: p.Version})
+		}
 		for _, c := range t.Controls {
 			in.Controls = append(in.Controls, store.ControlResult{Target: t.Name, Control: c.ID, Section: c.Section, Status: reportStatuses[c.Status]})
 			for _, f := range c.Findings {

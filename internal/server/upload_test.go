@@ -164,6 +164,7 @@ func TestUploadRejects(t *testing.T) {
 		edit(m)
 		return mustJSON(t, m)
 	}
+	target := func(m map[string]any) map[string]any { return m["targets"].([]any)[0].(map[string]any) }
 	finding := func(m map[string]any) map[string]any {
 		return m["targets"].([]any)[0].(map[string]any)["controls"].([]any)[1].(map[string]any)["findings"].([]any)[0].(map[string]any)
 	}
@@ -201,6 +202,16 @@ func TestUploadRejects(t *testing.T) {
 		{"bad severity", tok, "web", with(func(m map[string]any) { finding(m)["severity"] = "urgent" }), nil, 400, "severity", true},
 		{"control characters", tok, "web", with(func(m map[string]any) { finding(m)["message"] = "a\x1b[31mred" }), nil, 400, "control characters", true},
 		{"finding under the wrong control", tok, "web", with(func(m map[string]any) { finding(m)["control"] = "ZT-9" }), nil, 400, "listed under", true},
+		{"package without a version", tok, "web", with(func(m map[string]any) {
+			target(m)["packages"] = []any{map[string]any{"ecosystem": "npm", "name": "left-pad"}}
+		}), nil, 400, "packages[0].version is empty", true},
+		{"package name with control characters", tok, "web", with(func(m map[string]any) {
+			target(m)["packages"] = []any{map[string]any{"ecosystem": "npm", "name": "a\x00b", "version": "1.0.0"}}
+		}), nil, 400, "control characters", true},
+		{"packages on an endpoint", tok, "web", with(func(m map[string]any) {
+			target(m)["kind"] = "endpoint"
+			target(m)["packages"] = []any{map[string]any{"ecosystem": "npm", "name": "x", "version": "1"}}
+		}), nil, 400, "only repository targets", true},
 		{"path traversal in system name", tok, "..%2Fadmin", mustJSON(t, good), nil, 400, "system name", true},
 		{"dotted system name", tok, ".hidden", mustJSON(t, good), nil, 400, "system name", true},
 		{"unknown system", tok, "nope", mustJSON(t, good), nil, 404, "create it first", true},
@@ -268,5 +279,37 @@ func TestMultiTargetFingerprintsAreQualified(t *testing.T) {
 	}
 	if len(in.Findings) != 2 || in.Findings[0].Fingerprint == in.Findings[1].Fingerprint || !fingerprintRE.MatchString(in.Findings[0].Fingerprint) {
 		t.Fatalf("fingerprints %+v", in.Findings)
+	}
+}
+
+// TestUploadStoresPackages: the locked packages a report carries are stored with the
+// scan, for the vulnerability re-match; a report without them stores none.
+func TestUploadStoresPackages(t *testing.T) {
+	h := newHarness(t, store.Options{DataDir: t.TempDir()})
+	h.system("web")
+	tok, _ := h.token([]string{ScopeScansWrite}, t0.Add(time.Hour))
+	m := testReport(t0, tf{"CR-2", "high", "a", ""})
+	m["targets"].([]any)[0].(map[string]any)["packages"] = []any{
+		map[string]any{"ecosystem": "npm", "name": "lodash", "version": "4.17.20"},
+		map[string]any{"ecosystem": "Go", "name": "golang.org/x/net", "version": "0.1.0"},
+	}
+	status, out := h.upload(tok, "web", mustJSON(t, m), nil)
+	if status != 201 {
+		t.Fatalf("upload: %d %v", status, out)
+	}
+	id := int64(out["scan_id"].(float64))
+	pkgs, ok, err := h.st.ScanPackages(context.Background(), id)
+	if err != nil || !ok || len(pkgs) != 2 {
+		t.Fatalf("stored packages: %+v %t %v", pkgs, ok, err)
+	}
+	if pkgs[0] != (store.Package{Target: "repo", Ecosystem: "Go", Name: "golang.org/x/net", Version: "0.1.0"}) {
+		t.Fatalf("first package = %+v", pkgs[0])
+	}
+	status, out = h.upload(tok, "web", mustJSON(t, testReport(t0.Add(time.Minute), tf{"CR-2", "high", "a", ""})), nil)
+	if status != 201 {
+		t.Fatalf("second upload: %d %v", status, out)
+	}
+	if _, ok, err := h.st.ScanPackages(context.Background(), int64(out["scan_id"].(float64))); ok || err != nil {
+		t.Fatalf("a report without packages stored some (%t, %v)", ok, err)
 	}
 }

@@ -130,6 +130,9 @@ type ScanInput struct {
 	Findings    []FindingInput
 	// RawReport is the report as uploaded; it is stored gzip-compressed.
 	RawReport []byte
+	// Packages are the locked packages of the scan's repository targets, matched again
+	// whenever the vulnerability database changes.
+	Packages []Package
 }
 
 // Counts are finding counts; the severities count open findings only.

@@ -26,7 +26,7 @@ const maxScanPackages = 100_000
 // RecordScanTx records a scan like RecordScan, and its packages, inside the caller's
 // transaction: the scan.system job commits the scan together with its own completion,
 // so a job that lost its lease records nothing.
-func (s *Store) RecordScanTx(ctx context.Context, tx *Tx, systemID int64, in ScanInput, pkgs []Package) (Scan, error) {
+func (s *Store) RecordScanTx(ctx context.Context, tx *Tx, systemID int64, in ScanInput) (Scan, error) {
 	if err := in.validate(); err != nil {
 		return Scan{}, fmt.Errorf("record scan of system %d: %w", systemID, err)
 	}
@@ -45,7 +45,7 @@ func (s *Store) RecordScanTx(ctx context.Context, tx *Tx, systemID int64, in Sca
 	if err := s.insertScan(ctx, tx, systemID, &in, sections, gz, &sc); err != nil {
 		return Scan{}, fmt.Errorf("record scan of system %d: %w", systemID, err)
 	}
-	if err := InsertScanPackagesTx(ctx, tx, sc.ID, pkgs); err != nil {
+	if err := InsertScanPackagesTx(ctx, tx, sc.ID, in.Packages); err != nil {
 		return Scan{}, err
 	}
 	return sc, nil
