@@ -16,9 +16,11 @@ type helloResult struct {
 	sh       *serverHello
 	// reason says why a hello was not accepted ("alert handshake_failure").
 	reason string
-	// certs and ocsp are read only when asked for (TLS 1.2 and older).
+	// certs, ocsp and ske (the ServerKeyExchange body) are read only when asked for
+	// (TLS 1.2 and older).
 	certs [][]byte
 	ocsp  []byte
+	ske   []byte
 }
 
 // exchange sends one ClientHello on a fresh connection and reads the answer. A refusal
@@ -113,6 +115,8 @@ func readAnswer(r io.Reader, spec helloSpec, wantCerts bool) (helloResult, error
 			if res.ocsp, err = parseCertificateStatus(body); err != nil {
 				return res, err
 			}
+		case hsServerKeyExchange:
+			res.ske = append([]byte(nil), body...)
 		case hsServerHelloDone:
 			return res, nil
 		}

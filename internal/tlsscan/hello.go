@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"net/netip"
+	"slices"
 )
 
 // helloSpec is one ClientHello to send.
@@ -17,6 +18,11 @@ type helloSpec struct {
 	keyShare []byte
 	// statusRequest asks for a stapled OCSP response (for reading the chain raw).
 	statusRequest bool
+	// groups, when not nil, is the exact supported_groups list (group enumeration);
+	// a TLS 1.3 hello then carries the X25519 share only if x25519 is in it, and an
+	// empty key_share otherwise, which asks the server to name its group in a
+	// HelloRetryRequest.
+	groups []uint16
 }
 
 // Groups offered. X25519 and the NIST curves cover practically every server; the
@@ -134,6 +140,12 @@ func extensions(h *builder, s helloSpec) {
 	}
 	h.ext(extSupportedGroups, func() {
 		h.vec(2, func() {
+			if s.groups != nil {
+				for _, g := range s.groups {
+					h.u16(g)
+				}
+				return
+			}
 			for _, g := range groupsModern {
 				h.u16(g)
 			}
@@ -160,6 +172,9 @@ func extensions(h *builder, s helloSpec) {
 		h.ext(extPSKModes, func() { h.vec(1, func() { h.u8(1) }) })
 		h.ext(extKeyShare, func() {
 			h.vec(2, func() {
+				if s.groups != nil && !slices.Contains(s.groups, 29) {
+					return
+				}
 				h.u16(29) // x25519
 				h.vec(2, func() { h.raw(s.keyShare) })
 			})

@@ -147,3 +147,63 @@ func BenchmarkScanNginxPreset(b *testing.B) {
 		})
 	}
 }
+
+// TestKeyExchangeNginx measures DHE parameters and enumerates groups on real nginx:
+// the RFC 7919 group of the intermediate preset, and a site with a 1024-bit group and
+// secp192r1 next to P-256.
+func TestKeyExchangeNginx(t *testing.T) {
+	srv := nginxtest.Start(t, nginxtest.Preset("intermediate"), nginxtest.Preset("modern"), nginxtest.WeakKeyExchange())
+	n := netx.New(netx.Options{Timeout: 5 * time.Second, RootCAs: srv.CAPool})
+	names := func(gs []Group) string {
+		var out []string
+		for _, g := range gs {
+			out = append(out, g.Name)
+		}
+		sort.Strings(out)
+		return strings.Join(out, " ")
+	}
+	for _, c := range []struct {
+		site     string
+		dhBits   int
+		groups   map[Version]string // exact, sorted
+		mustHave map[Version]string // for OpenSSL's default list, which varies by build
+		mustLack string
+		versions int
+	}{
+		{site: "weak-kex", dhBits: 1024, groups: map[Version]string{TLS12: "secp192r1 secp256r1", TLS13: "secp256r1"}, versions: 2},
+		{site: "intermediate", dhBits: 2048, mustHave: map[Version]string{TLS12: "secp256r1 secp384r1 x25519", TLS13: "ffdhe2048 secp256r1 x25519"}, mustLack: "secp192r1", versions: 2},
+		{site: "modern", mustHave: map[Version]string{TLS13: "secp256r1 x25519"}, mustLack: "secp192r1", versions: 1},
+	} {
+		t.Run(c.site, func(t *testing.T) {
+			rep, err := Scan(context.Background(), n, srv.Addr[c.site], Options{ServerName: "localhost", SkipCertificate: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			kx := rep.KeyExchange
+			if kx == nil || kx.Err != nil {
+				t.Fatalf("key exchange: %+v", kx)
+			}
+			if kx.DHBits != c.dhBits || (c.dhBits > 0 && kx.DHVersion != TLS12) {
+				t.Errorf("DH %d bits at %s, want %d", kx.DHBits, kx.DHVersion, c.dhBits)
+			}
+			if len(kx.Groups) != c.versions {
+				t.Errorf("groups at %d versions, want %d: %+v", len(kx.Groups), c.versions, kx.Groups)
+			}
+			for _, vg := range kx.Groups {
+				got := names(vg.Groups)
+				t.Logf("%s %s groups: %s", c.site, vg.Version, got)
+				if want, ok := c.groups[vg.Version]; ok && got != want {
+					t.Errorf("%s groups %q, want %q", vg.Version, got, want)
+				}
+				for _, g := range strings.Fields(c.mustHave[vg.Version]) {
+					if !strings.Contains(" "+got+" ", " "+g+" ") {
+						t.Errorf("%s groups %q lack %s", vg.Version, got, g)
+					}
+				}
+				if c.mustLack != "" && strings.Contains(got, c.mustLack) {
+					t.Errorf("%s groups %q include %s", vg.Version, got, c.mustLack)
+				}
+			}
+		})
+	}
+}

@@ -27,10 +27,15 @@ type Profile struct {
 	SignatureAlgorithms []string `yaml:"signature_algorithms"`
 	// MaxLifetimeDays bounds the leaf's validity period; zero means no bound.
 	MaxLifetimeDays int `yaml:"max_lifetime_days"`
+	// Groups are the key-exchange groups allowed (IANA names; OpenSSL's prime256v1 and
+	// X25519 too); empty allows any. MinDHBits is the smallest DHE prime allowed.
+	Groups    []string `yaml:"groups"`
+	MinDHBits int      `yaml:"min_dh_bits"`
 
 	versions map[Version]bool
 	suites   map[uint16]bool
 	classes  []Flag
+	groups   map[uint16]bool
 }
 
 // ParseProfiles reads profiles in the format of the embedded profiles.yaml and checks
@@ -83,8 +88,19 @@ func (p *Profile) compile() error {
 			return fmt.Errorf("unknown key type %q", k)
 		}
 	}
+	p.groups = map[uint16]bool{}
+	for _, n := range p.Groups {
+		g, ok := GroupByName(n)
+		if !ok {
+			return fmt.Errorf("unknown group %q", n)
+		}
+		p.groups[g.ID] = true
+	}
 	return nil
 }
+
+// AllowsGroup says whether the profile admits key-exchange group g.
+func (p *Profile) AllowsGroup(g Group) bool { return len(p.groups) == 0 || p.groups[g.ID] }
 
 // Allows says whether the profile admits suite s.
 func (p *Profile) Allows(s Suite) bool {
@@ -140,6 +156,8 @@ const (
 	IssueKeySize   IssueKind = "key-size"
 	IssueSignature IssueKind = "signature"
 	IssueLifetime  IssueKind = "lifetime"
+	IssueGroup     IssueKind = "group"
+	IssueDHSize    IssueKind = "dh-size"
 )
 
 // Issue is one way an endpoint departs from a profile.
@@ -148,9 +166,10 @@ type Issue struct {
 	// Subject is what departs: "TLSv1.1", a suite's IANA name, "RSA 1024", "SHA1-RSA".
 	Subject string
 	Message string
-	// Suite is set for suite issues, Version for protocol issues.
+	// Suite is set for suite issues, Version for protocol issues, Group for group issues.
 	Suite   Suite
 	Version Version
+	Group   Group
 }
 
 // Evaluate lists how the scanned endpoint departs from profile p. Parts the scan could
@@ -167,6 +186,18 @@ func Evaluate(r *Report, p *Profile) []Issue {
 		if !p.Allows(s) {
 			out = append(out, Issue{Kind: IssueSuite, Subject: s.Name, Suite: s,
 				Message: fmt.Sprintf("%s is accepted; the %s profile does not allow it", s.Label(), p.Name)})
+		}
+	}
+	if kx := r.KeyExchange; kx != nil {
+		for _, g := range kx.AllGroups() {
+			if !p.AllowsGroup(g) {
+				out = append(out, Issue{Kind: IssueGroup, Subject: g.Name, Group: g,
+					Message: fmt.Sprintf("key exchange group %s is accepted; the %s profile allows %s", g.Name, p.Name, strings.Join(p.Groups, ", "))})
+			}
+		}
+		if kx.DHBits > 0 && kx.DHBits < p.MinDHBits {
+			out = append(out, Issue{Kind: IssueDHSize, Subject: fmt.Sprintf("DH %d", kx.DHBits),
+				Message: fmt.Sprintf("the DHE parameters have a %d-bit prime; the %s profile requires at least %d", kx.DHBits, p.Name, p.MinDHBits)})
 		}
 	}
 	c := r.Certificate

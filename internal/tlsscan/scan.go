@@ -29,6 +29,8 @@ type Options struct {
 	Chunk int
 	// SkipCertificate leaves the certificate out (enumeration only).
 	SkipCertificate bool
+	// SkipKeyExchange leaves out the DHE parameters and the named groups.
+	SkipKeyExchange bool
 }
 
 // Report is the result of one scan.
@@ -39,6 +41,8 @@ type Report struct {
 	// Certificate is nil when the chain could not be read; CertErr then says why.
 	Certificate *CertReport
 	CertErr     error
+	// KeyExchange is nil when it was not measured (Options.SkipKeyExchange).
+	KeyExchange *KeyExchange
 	Elapsed     time.Duration
 }
 
@@ -88,6 +92,9 @@ func (r *Report) Incomplete() []string {
 	}
 	if r.CertErr != nil {
 		out = append(out, "certificate: "+r.CertErr.Error())
+	}
+	if r.KeyExchange != nil && r.KeyExchange.Err != nil {
+		out = append(out, "key exchange: "+r.KeyExchange.Err.Error())
 	}
 	return out
 }
@@ -160,6 +167,10 @@ func Scan(ctx context.Context, n *netx.Net, addr string, opt Options) (*Report, 
 	if err := noTLS(rep); err != nil {
 		rep.Elapsed = time.Since(start)
 		return rep, err
+	}
+	if !opt.SkipKeyExchange {
+		kx := s.keyExchange(ctx, rep)
+		rep.KeyExchange = &kx
 	}
 	if !opt.SkipCertificate {
 		if chainErr != nil {

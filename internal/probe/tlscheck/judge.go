@@ -98,9 +98,10 @@ func judge(rp *reporter, rep *tlsscan.Report, profile *tlsscan.Profile) {
 			fmt.Sprintf("%d %s suite%s accepted: %s", len(hit), c.name, plural(len(hit)), c.why), fixSuites)
 	}
 	cbcOnly(rp, suites)
+	kxDone := judgeKeyExchange(rp, rep.KeyExchange)
 
 	certReported := judgeCertificate(rp, rep)
-	judgeProfile(rp, rep, profile, reported, certReported)
+	judgeProfile(rp, rep, profile, reported, certReported, kxDone)
 
 	if len(rp.r.Findings) == start {
 		rp.r.Attest(ctlPractice, evidence(rep))
@@ -211,9 +212,10 @@ func judgeCertificate(rp *reporter, rep *tlsscan.Report) certReported {
 
 // judgeProfile reports what departs from the selected profile and has no finding of its
 // own above: TLS 1.2 under modern, CBC or non-forward-secret suites, certificate lifetime.
-func judgeProfile(rp *reporter, rep *tlsscan.Report, p *tlsscan.Profile, suitesReported map[uint16]bool, done certReported) {
+func judgeProfile(rp *reporter, rep *tlsscan.Report, p *tlsscan.Profile, suitesReported map[uint16]bool, done certReported, kx kxReported) {
 	var versions []string
 	var suites []tlsscan.Suite
+	var groups []string
 	for _, is := range tlsscan.Evaluate(rep, p) {
 		switch is.Kind {
 		case tlsscan.IssueProtocol:
@@ -236,7 +238,21 @@ func judgeProfile(rp *reporter, rep *tlsscan.Report, p *tlsscan.Profile, suitesR
 			rp.add(ctlPractice, RuleProfile, policy.Low, string(is.Kind), is.Subject, is.Message, "Issue a certificate with a key type the profile allows")
 		case tlsscan.IssueLifetime:
 			rp.add(ctlPractice, RuleProfile, policy.Low, string(is.Kind), is.Subject, is.Message, "Use shorter-lived certificates with automated renewal (ACME)")
+		case tlsscan.IssueGroup:
+			if !kx.groups[is.Group.ID] {
+				groups = append(groups, is.Subject)
+			}
+		case tlsscan.IssueDHSize:
+			if !kx.dh {
+				rp.add(ctlPractice, RuleProfile, policy.Low, string(is.Kind), is.Subject, is.Message,
+					"Use the RFC 7919 ffdhe2048 group or larger (nginx ssl_dhparam, Apache SSLOpenSSLConfCmd DHParameters), or drop DHE suites")
+			}
 		}
+	}
+	if len(groups) > 0 {
+		rp.add(ctlPractice, RuleProfile, policy.Low, "groups", strings.Join(groups, " "),
+			fmt.Sprintf("key exchange group%s %s accepted; the %s profile allows %s", plural(len(groups)), strings.Join(groups, ", "), p.Name, strings.Join(p.Groups, ", ")),
+			"Restrict the groups: nginx ssl_ecdh_curve X25519:prime256v1:secp384r1; Apache SSLOpenSSLConfCmd Curves (Groups) likewise")
 	}
 	if len(versions) > 0 {
 		rp.add(ctlPractice, RuleProfile, policy.Low, "protocol", strings.Join(versions, ", "),
@@ -309,6 +325,9 @@ func evidence(rep *tlsscan.Report) string {
 		quality = fmt.Sprintf("%d AEAD with forward secrecy", good)
 	}
 	s := fmt.Sprintf("%s; %d suites, %s", versionList(rep.Accepted()), len(suites), quality)
+	if kx := kxEvidence(rep.KeyExchange); kx != "" {
+		s += "; " + kx
+	}
 	if c := rep.Certificate; c != nil && c.Trusted {
 		s += fmt.Sprintf("; certificate valid %d days, chain complete", c.DaysLeft)
 	}

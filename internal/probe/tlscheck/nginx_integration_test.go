@@ -42,8 +42,9 @@ var presetFindings = map[string][]string{
 
 func TestProbeNginxPresets(t *testing.T) {
 	sites := append(nginxtest.Presets(), nginxtest.Site{Name: "expiring-soon", Cert: nginxtest.CertExpiringSoon,
-		Ciphers: nginxtest.IntermediateCiphers})
+		Ciphers: nginxtest.IntermediateCiphers}, nginxtest.WeakKeyExchange())
 	presetFindings["expiring-soon"] = []string{"endpoint/tls-certificate-expiry expiring high", ocsp}
+	presetFindings["weak-kex"] = []string{"endpoint/tls-key-exchange dh-small high", "endpoint/tls-key-exchange weak-groups high", ocsp}
 	srv := nginxtest.Start(t, sites...)
 	n := netx.New(netx.Options{Timeout: 5 * time.Second, RootCAs: srv.CAPool})
 	for _, s := range sites {
@@ -72,13 +73,14 @@ func TestProbeNginxPresets(t *testing.T) {
 			}
 		})
 	}
-	// Under modern, the intermediate site's TLS 1.2 and its suites depart from the profile.
+	// Under modern, the intermediate site's TLS 1.2 and its suites depart from the profile,
+	// and so do the FFDHE groups OpenSSL offers in TLS 1.3 by default.
 	tg, _ := target.Parse("https://" + srv.Addr["intermediate"] + "/")
 	r, err := New(n, Options{Profile: "modern"}).Run(context.Background(), tg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if g, want := got(r), strings.Join([]string{ocsp, "endpoint/tls-profile protocol low", outOfProfile}, "\n"); g != want {
+	if g, want := got(r), strings.Join([]string{ocsp, "endpoint/tls-profile groups low", "endpoint/tls-profile protocol low", outOfProfile}, "\n"); g != want {
 		t.Errorf("modern profile on intermediate:\n%s\nwant:\n%s", g, want)
 	}
 	// The plain-HTTP port named as https: no TLS at all.

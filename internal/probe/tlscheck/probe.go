@@ -32,6 +32,7 @@ const (
 	RuleCertSignature = "endpoint/tls-certificate-signature"
 	RuleOCSP          = "endpoint/tls-ocsp-stapling"
 	RuleProfile       = "endpoint/tls-profile"
+	RuleKeyExchange   = "endpoint/tls-key-exchange"
 )
 
 const (

@@ -165,7 +165,7 @@ func TestProbe(t *testing.T) {
 		unknown  string
 		na       bool
 	}{
-		{name: "good", url: "https://" + good + "/", evidence: "TLSv1.2, TLSv1.3; 5 suites, all AEAD with forward secrecy; certificate valid 60 days, chain complete"},
+		{name: "good", url: "https://" + good + "/", evidence: "TLSv1.2, TLSv1.3; 5 suites, all AEAD with forward secrecy; 7 key exchange groups of 128-bit security or more; certificate valid 60 days, chain complete"},
 		{name: "good under modern", url: "https://" + good + "/", opt: Options{Profile: "modern"}, findings: "endpoint/tls-profile protocol low\nendpoint/tls-profile suites low"},
 		{name: "legacy", url: "https://" + legacy, findings: strings.Join([]string{
 			"endpoint/tls-cipher 3des medium",

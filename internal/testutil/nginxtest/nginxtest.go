@@ -124,6 +124,7 @@ func Start(t testing.TB, sites ...Site) *Server {
 		mkdir(t, filepath.Join(dir, d))
 	}
 	write(t, filepath.Join(dir, "conf", "ffdhe2048.pem"), []byte(ffdhe2048))
+	write(t, filepath.Join(dir, "conf", "dh1024.pem"), []byte(dh1024))
 	for _, s := range sites {
 		certPEM, keyPEM := pki.issue(t, s.Cert)
 		write(t, filepath.Join(dir, "certs", s.Name+".crt"), certPEM)
@@ -319,6 +320,15 @@ func numbered(p string) string {
 	}
 	return b.String()
 }
+
+// dh1024 is a 1024-bit group (openssl dhparam 1024), for a site with Logjam-size DHE
+// parameters (ssl_dhparam dh1024.pem;).
+const dh1024 = `-----BEGIN DH PARAMETERS-----
+MIGHAoGBAKzIdheeurtvitlH4MXKyOd9qW3NjCfQsu468J5A3b0eEoaK4FR0YrUR
+1MgiZ18I4+ZOUv7MY3MHCVe4Ip4Bw+hUwHgcizzAyYwTNSABWZHT9c+lRMsDP0+Y
+WGAVOma0aYjwG43hTGk3iIjkhwYWJxX09yB9R+WegAQyEQ7q+Ky3AgEC
+-----END DH PARAMETERS-----
+`
 
 // ffdhe2048 is the RFC 7919 group, for sites that offer DHE suites (ssl_dhparam
 // ffdhe2048.pem;): nginx disables DHE without parameters.

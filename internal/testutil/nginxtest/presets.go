@@ -52,6 +52,15 @@ func Presets() []Site {
 	}
 }
 
+// WeakKeyExchange is a site whose suites are fine but whose key exchange is not: DHE
+// with a 1024-bit group and ECDHE that accepts secp192r1. It is not among Presets, whose
+// findings other tests pin; the key-exchange tests add it.
+func WeakKeyExchange() Site {
+	return Site{Name: "weak-kex", Protocols: "TLSv1.2 TLSv1.3",
+		Ciphers:    "DHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0",
+		Directives: "ssl_dhparam dh1024.pem;\nssl_ecdh_curve secp192r1:prime256v1;\n" + hsts + "\n" + securityHeaders, Files: index("weak-kex")}
+}
+
 // Preset returns the preset called name; it panics on a name Presets does not have,
 // which is a mistake in the calling test.
 func Preset(name string) Site {

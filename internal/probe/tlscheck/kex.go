@@ -1,0 +1,80 @@
+package tlscheck
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/posture-dev/posture/internal/policy"
+	"github.com/posture-dev/posture/internal/tlsscan"
+)
+
+// kxReported says which key-exchange concerns have a finding of their own, so that the
+// profile does not report them again.
+type kxReported struct {
+	dh     bool
+	groups map[uint16]bool
+}
+
+// Strength below which a group or DHE prime is weak: 112 bits is NIST SP 800-57's floor
+// (2048-bit finite field, 224-bit curve) since 2014.
+const minGroupBits = 112
+
+// judgeKeyExchange reports DHE primes and named groups too small for the suites they
+// protect: the session key is only as strong as the exchange that agreed it.
+func judgeKeyExchange(rp *reporter, kx *tlsscan.KeyExchange) kxReported {
+	done := kxReported{groups: map[uint16]bool{}}
+	if kx == nil {
+		return done
+	}
+	switch bits := kx.DHBits; {
+	case bits == 0:
+	case bits < 1024:
+		done.dh = true
+		rp.add(ctlPractice, RuleKeyExchange, policy.Critical, "dh-export", fmt.Sprintf("DHE prime of %d bits (%s)", bits, kx.DHVersion),
+			fmt.Sprintf("The DHE suites use a %d-bit group: export-grade, broken in minutes (Logjam)", bits), fixDH)
+	case bits < 2048:
+		done.dh = true
+		sev := policy.Medium
+		if bits <= 1024 {
+			sev = policy.High
+		}
+		rp.add(ctlPractice, RuleKeyExchange, sev, "dh-small", fmt.Sprintf("DHE prime of %d bits (%s)", bits, kx.DHVersion),
+			fmt.Sprintf("The DHE suites use a %d-bit group, under the 2048 bits required since 2014; a 1024-bit group is within reach of a state-level attacker (Logjam)", bits), fixDH)
+	}
+	var weak []string
+	for _, g := range kx.AllGroups() {
+		if g.Bits > 0 && g.Bits < minGroupBits {
+			done.groups[g.ID] = true
+			weak = append(weak, fmt.Sprintf("%s (%d-bit security)", g.Name, g.Bits))
+		}
+	}
+	if len(weak) > 0 {
+		rp.add(ctlPractice, RuleKeyExchange, policy.High, "weak-groups", strings.Join(weak, ", "),
+			fmt.Sprintf("%d key exchange group%s under %d-bit security accepted: a client that prefers %s gets a session key that can be recovered", len(weak), plural(len(weak)), minGroupBits, map[bool]string{true: "it", false: "one"}[len(weak) == 1]),
+			"Restrict the groups: nginx ssl_ecdh_curve X25519:prime256v1:secp384r1; Apache SSLOpenSSLConfCmd Curves (Groups) likewise")
+	}
+	return done
+}
+
+const fixDH = "Use the RFC 7919 ffdhe2048 group or larger (nginx ssl_dhparam, Apache SSLOpenSSLConfCmd DHParameters), or drop the DHE suites in favour of ECDHE"
+
+// kxEvidence describes a sound key exchange for the pass evidence.
+func kxEvidence(kx *tlsscan.KeyExchange) string {
+	if kx == nil {
+		return ""
+	}
+	var parts []string
+	if gs := kx.AllGroups(); len(gs) > 0 {
+		weakest := 0
+		for _, g := range gs {
+			if g.Bits > 0 && (weakest == 0 || g.Bits < weakest) {
+				weakest = g.Bits
+			}
+		}
+		parts = append(parts, fmt.Sprintf("%d key exchange group%s of %d-bit security or more", len(gs), plural(len(gs)), weakest))
+	}
+	if kx.DHBits > 0 {
+		parts = append(parts, fmt.Sprintf("DHE %d bits", kx.DHBits))
+	}
+	return strings.Join(parts, ", ")
+}

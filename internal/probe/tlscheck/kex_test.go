@@ -1,0 +1,59 @@
+package tlscheck
+
+import (
+	"testing"
+
+	"github.com/posture-dev/posture/internal/probe"
+	"github.com/posture-dev/posture/internal/tlsscan"
+)
+
+func groupsNamed(t *testing.T, names ...string) []tlsscan.Group {
+	var out []tlsscan.Group
+	for _, n := range names {
+		g, ok := tlsscan.GroupByName(n)
+		if !ok {
+			t.Fatalf("no group %s", n)
+		}
+		out = append(out, g)
+	}
+	return out
+}
+
+// TestJudgeKeyExchange: each DHE size and group set lands in its severity, and the
+// profile reports only what has no finding of its own.
+func TestJudgeKeyExchange(t *testing.T) {
+	strong := []string{"x25519", "secp256r1"}
+	for _, c := range []struct {
+		name    string
+		profile string
+		dh      int
+		groups  []string
+		want    string
+	}{
+		{"sound", "intermediate", 2048, strong, ""},
+		{"export-grade DH", "intermediate", 512, strong, "endpoint/tls-key-exchange dh-export critical"},
+		{"1024-bit DH", "intermediate", 1024, strong, "endpoint/tls-key-exchange dh-small high"},
+		{"1536-bit DH", "intermediate", 1536, strong, "endpoint/tls-key-exchange dh-small medium"},
+		{"weak curve", "intermediate", 0, []string{"x25519", "secp192r1", "sect163k1"}, "endpoint/tls-key-exchange weak-groups high"},
+		{"112-bit curve is outside the profile, not weak", "intermediate", 0, []string{"x25519", "secp224r1"}, "endpoint/tls-profile groups low"},
+		{"FFDHE groups under modern", "modern", 0, []string{"x25519", "ffdhe2048"}, "endpoint/tls-profile groups low"},
+		{"FFDHE groups under intermediate", "intermediate", 0, []string{"x25519", "ffdhe2048"}, ""},
+		{"hybrid", "modern", 0, []string{"X25519MLKEM768", "x25519"}, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			p, err := tlsscan.LookupProfile(c.profile)
+			if err != nil {
+				t.Fatal(err)
+			}
+			kx := &tlsscan.KeyExchange{DHBits: c.dh, DHVersion: tlsscan.TLS12,
+				Groups: []tlsscan.VersionGroups{{Version: tlsscan.TLS12, Groups: groupsNamed(t, c.groups...)}}}
+			r := &probe.Result{}
+			rp := &reporter{r: r, loc: "https://example.test/"}
+			done := judgeKeyExchange(rp, kx)
+			judgeProfile(rp, &tlsscan.Report{KeyExchange: kx}, p, nil, certReported{}, done)
+			if g := got(r); g != c.want {
+				t.Errorf("findings:\n%s\nwant:\n%s", g, c.want)
+			}
+		})
+	}
+}

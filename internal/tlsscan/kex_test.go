@@ -1,0 +1,143 @@
+package tlsscan
+
+import (
+	"crypto/tls"
+	"math/big"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestKeyExchangeGoServers enumerates the groups of real crypto/tls servers: each
+// accepted group is found at each version, the hybrid included, and nothing else.
+func TestKeyExchangeGoServers(t *testing.T) {
+	p := getPKI(t)
+	ecCert, _ := p.leaf(t, leafSpec{})
+	for _, c := range []struct {
+		name   string
+		cfg    *tls.Config
+		groups map[Version][]string
+	}{
+		{
+			name: "tls12 and tls13, three curves",
+			cfg: &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{ecCert},
+				CurvePreferences: []tls.CurveID{tls.CurveP384, tls.X25519, tls.CurveP521}},
+			groups: map[Version][]string{TLS12: {"secp384r1", "secp521r1", "x25519"}, TLS13: {"secp384r1", "secp521r1", "x25519"}},
+		},
+		{
+			name: "tls13 with a post-quantum hybrid",
+			cfg: &tls.Config{MinVersion: tls.VersionTLS13, Certificates: []tls.Certificate{ecCert},
+				CurvePreferences: []tls.CurveID{tls.X25519MLKEM768, tls.CurveP256}},
+			groups: map[Version][]string{TLS13: {"X25519MLKEM768", "secp256r1"}},
+		},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			addr := goServer(t, c.cfg)
+			rep, err := scan(t, testNet(p.roots, 3*time.Second), addr, Options{ServerName: "localhost", SkipCertificate: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			kx := rep.KeyExchange
+			if kx == nil || kx.Err != nil {
+				t.Fatalf("key exchange: %+v", kx)
+			}
+			if kx.DHBits != 0 {
+				t.Errorf("DH bits %d from a server without DHE", kx.DHBits)
+			}
+			got := map[Version][]string{}
+			for _, vg := range kx.Groups {
+				for _, g := range vg.Groups {
+					got[vg.Version] = append(got[vg.Version], g.Name)
+				}
+				slices.Sort(got[vg.Version])
+			}
+			for v, want := range c.groups {
+				slices.Sort(want)
+				if !slices.Equal(got[v], want) {
+					t.Errorf("%s groups %v, want %v", v, got[v], want)
+				}
+			}
+			if len(got) != len(c.groups) {
+				t.Errorf("groups at %d versions, want %d: %v", len(got), len(c.groups), got)
+			}
+		})
+	}
+}
+
+func TestKeyExchangeSkipped(t *testing.T) {
+	p := getPKI(t)
+	ecCert, _ := p.leaf(t, leafSpec{})
+	addr := goServer(t, &tls.Config{MinVersion: tls.VersionTLS13, Certificates: []tls.Certificate{ecCert}})
+	rep, err := scan(t, testNet(p.roots, 3*time.Second), addr, Options{ServerName: "localhost", SkipCertificate: true, SkipKeyExchange: true})
+	if err != nil || rep.KeyExchange != nil {
+		t.Fatalf("key exchange measured when skipped: %+v %v", rep.KeyExchange, err)
+	}
+}
+
+// dhSKE builds a DHE ServerKeyExchange body with a prime of the given bytes.
+func dhSKE(p []byte) []byte {
+	var b builder
+	b.vec(2, func() { b.raw(p) })
+	b.vec(2, func() { b.u8(2) })
+	b.vec(2, func() { b.raw([]byte{1, 2, 3}) })
+	b.vec(2, func() { b.raw([]byte("signature")) })
+	return b.b
+}
+
+func TestParseServerKeyExchange(t *testing.T) {
+	p1024 := new(big.Int).Lsh(big.NewInt(1), 1023).Bytes()
+	for _, c := range []struct {
+		name string
+		ske  []byte
+		bits int
+		err  string
+	}{
+		{"1024-bit prime", dhSKE(p1024), 1024, ""},
+		{"leading zero bytes do not count", dhSKE(append([]byte{0, 0}, p1024...)), 1024, ""},
+		{"zero prime", dhSKE([]byte{0}), 0, "zero"},
+		{"truncated", dhSKE(p1024)[:50], 0, "truncated"},
+		{"empty", nil, 0, "truncated"},
+	} {
+		bits, err := parseDHParams(c.ske)
+		if bits != c.bits || (err == nil) != (c.err == "") || err != nil && !strings.Contains(err.Error(), c.err) {
+			t.Errorf("%s: parseDHParams = %d, %v", c.name, bits, err)
+		}
+	}
+	for _, c := range []struct {
+		name string
+		ske  []byte
+		id   uint16
+		err  string
+	}{
+		{"named curve", []byte{3, 0, 23, 65, 4}, 23, ""},
+		{"explicit prime curve", []byte{1, 0, 23}, 0, "explicit"},
+		{"truncated", []byte{3, 0}, 0, "truncated"},
+	} {
+		id, err := parseECGroup(c.ske)
+		if id != c.id || (err == nil) != (c.err == "") || err != nil && !strings.Contains(err.Error(), c.err) {
+			t.Errorf("%s: parseECGroup = %d, %v", c.name, id, err)
+		}
+	}
+}
+
+func TestCandidateGroups(t *testing.T) {
+	for _, v := range Versions {
+		for _, id := range candidateGroups(v) {
+			g, ok := GroupByID(id)
+			switch {
+			case !ok:
+				t.Errorf("%s: unknown candidate %d", v, id)
+			case v < TLS13 && (g.FFDHE || g.Hybrid):
+				t.Errorf("%s offers %s, which only TLS 1.3 negotiates as a group", v, g.Name)
+			case v == TLS13 && g.Bits < 112:
+				t.Errorf("TLS 1.3 offers %s, which RFC 8446 removed", g.Name)
+			}
+		}
+	}
+	for _, n := range []string{"prime256v1", "X25519", "secp384r1", "X25519MLKEM768"} {
+		if _, ok := GroupByName(n); !ok {
+			t.Errorf("GroupByName(%q) failed", n)
+		}
+	}
+}
