@@ -84,7 +84,7 @@ func FuzzParseServerKeyExchange(f *testing.F) {
 	f.Add([]byte{3, 0, 29, 32})
 	f.Add([]byte{1, 0, 23})
 	f.Fuzz(func(t *testing.T, b []byte) {
-		if bits, err := parseDHParams(b); err == nil && (bits <= 0 || bits > 8*len(b)) {
+		if bits, _, err := parseDHParams(b); err == nil && (bits <= 0 || bits > 8*len(b)) {
 			t.Fatalf("DH prime of %d bits from %d bytes", bits, len(b))
 		}
 		if id, err := parseECGroup(b); err == nil && (len(b) < 3 || b[0] != curveNamed || id != uint16(b[1])<<8|uint16(b[2])) {

@@ -19,6 +19,9 @@ type KeyExchange struct {
 	// DHE suites at DHVersion; zero when no DHE suite was accepted.
 	DHBits    int
 	DHVersion Version
+	// DHGroup names a standard group (ffdhe2048, an RFC 3526 or RFC 5114 group); empty
+	// for a server's own parameters.
+	DHGroup string
 	// Groups are the named groups the server accepts, per version where they were
 	// enumerated (the newest before TLS 1.3 with ECDHE suites, and TLS 1.3), in the order
 	// the server chose them, which is its preference.
@@ -58,7 +61,7 @@ func (s *scanner) keyExchange(ctx context.Context, rep *Report) KeyExchange {
 	if v, suites := newestWith(rep, func(su Suite) bool { return su.Kx == "DHE" }); suites != nil {
 		kx.DHVersion = v
 		wg.Go(func() {
-			if kx.DHBits, dhErr = s.dhBits(ctx, v, suites); dhErr != nil {
+			if kx.DHBits, kx.DHGroup, dhErr = s.dhParams(ctx, v, suites); dhErr != nil {
 				dhErr = fmt.Errorf("DHE parameters at %s: %w", v, dhErr)
 			}
 		})
@@ -112,36 +115,37 @@ func newestWith(rep *Report, keep func(Suite) bool) (Version, []uint16) {
 	return 0, nil
 }
 
-// dhBits completes a handshake with DHE suites up to the ServerKeyExchange and measures
-// the prime.
-func (s *scanner) dhBits(ctx context.Context, v Version, suites []uint16) (int, error) {
+// dhParams completes a handshake with DHE suites up to the ServerKeyExchange and
+// measures the prime, naming it when it is a standard group.
+func (s *scanner) dhParams(ctx context.Context, v Version, suites []uint16) (int, string, error) {
 	res, err := s.exchange(ctx, helloSpec{version: v, suites: suites, serverName: s.serverName, keyShare: s.keyShare}, true)
 	if err != nil {
-		return 0, err
+		return 0, "", err
 	}
 	if !res.accepted {
-		return 0, fmt.Errorf("the DHE suites accepted before were refused now (%s)", res.reason)
+		return 0, "", fmt.Errorf("the DHE suites accepted before were refused now (%s)", res.reason)
 	}
 	if res.ske == nil {
-		return 0, errors.New("no ServerKeyExchange in the handshake")
+		return 0, "", errors.New("no ServerKeyExchange in the handshake")
 	}
 	return parseDHParams(res.ske)
 }
 
-// parseDHParams reads the size of dh_p from a DHE ServerKeyExchange body.
-func parseDHParams(ske []byte) (int, error) {
+// parseDHParams reads the size of dh_p from a DHE ServerKeyExchange body, and the
+// name of the group when it is a standard one.
+func parseDHParams(ske []byte) (int, string, error) {
 	r := &reader{b: ske}
 	p := r.vec(2, "DH prime")
 	r.vec(2, "DH generator")
 	r.vec(2, "DH public value")
 	if r.err != nil {
-		return 0, r.err
+		return 0, "", r.err
 	}
 	bits := new(big.Int).SetBytes(p).BitLen()
 	if bits == 0 {
-		return 0, errors.New("the DH prime is zero")
+		return 0, "", errors.New("the DH prime is zero")
 	}
-	return bits, nil
+	return bits, dhGroupName(p), nil
 }
 
 // ECParameters curve types (RFC 8422 5.4).

@@ -99,7 +99,7 @@ func TestParseServerKeyExchange(t *testing.T) {
 		{"truncated", dhSKE(p1024)[:50], 0, "truncated"},
 		{"empty", nil, 0, "truncated"},
 	} {
-		bits, err := parseDHParams(c.ske)
+		bits, _, err := parseDHParams(c.ske)
 		if bits != c.bits || (err == nil) != (c.err == "") || err != nil && !strings.Contains(err.Error(), c.err) {
 			t.Errorf("%s: parseDHParams = %d, %v", c.name, bits, err)
 		}

@@ -26,11 +26,17 @@ func judgeKeyExchange(rp *reporter, kx *tlsscan.KeyExchange) kxReported {
 	if kx == nil {
 		return done
 	}
+	dhEvidence := fmt.Sprintf("DHE prime of %d bits (%s)", kx.DHBits, kx.DHVersion)
+	shared := ""
+	if kx.DHGroup != "" {
+		dhEvidence = fmt.Sprintf("DHE group %s, %d bits (%s)", kx.DHGroup, kx.DHBits, kx.DHVersion)
+		shared = "; it is a standard group, so one precomputation serves against every server that uses it"
+	}
 	switch bits := kx.DHBits; {
 	case bits == 0:
 	case bits < 1024:
 		done.dh = true
-		rp.add(ctlPractice, RuleKeyExchange, policy.Critical, "dh-export", fmt.Sprintf("DHE prime of %d bits (%s)", bits, kx.DHVersion),
+		rp.add(ctlPractice, RuleKeyExchange, policy.Critical, "dh-export", dhEvidence,
 			fmt.Sprintf("The DHE suites use a %d-bit group: export-grade, broken in minutes (Logjam)", bits), fixDH)
 	case bits < 2048:
 		done.dh = true
@@ -38,8 +44,8 @@ func judgeKeyExchange(rp *reporter, kx *tlsscan.KeyExchange) kxReported {
 		if bits <= 1024 {
 			sev = policy.High
 		}
-		rp.add(ctlPractice, RuleKeyExchange, sev, "dh-small", fmt.Sprintf("DHE prime of %d bits (%s)", bits, kx.DHVersion),
-			fmt.Sprintf("The DHE suites use a %d-bit group, under the 2048 bits required since 2014; a 1024-bit group is within reach of a state-level attacker (Logjam)", bits), fixDH)
+		rp.add(ctlPractice, RuleKeyExchange, sev, "dh-small", dhEvidence,
+			fmt.Sprintf("The DHE suites use a %d-bit group, under the 2048 bits required since 2014; a 1024-bit group is within reach of a state-level attacker (Logjam)%s", bits, shared), fixDH)
 	}
 	var weak []string
 	for _, g := range kx.AllGroups() {
@@ -73,7 +79,9 @@ func kxEvidence(kx *tlsscan.KeyExchange) string {
 		}
 		parts = append(parts, fmt.Sprintf("%d key exchange group%s of %d-bit security or more", len(gs), plural(len(gs)), weakest))
 	}
-	if kx.DHBits > 0 {
+	if kx.DHGroup != "" {
+		parts = append(parts, "DHE "+kx.DHGroup)
+	} else if kx.DHBits > 0 {
 		parts = append(parts, fmt.Sprintf("DHE %d bits", kx.DHBits))
 	}
 	return strings.Join(parts, ", ")
