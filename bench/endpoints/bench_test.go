@@ -7,6 +7,7 @@
 package endpoints
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -31,6 +32,8 @@ type facts struct {
 	Suites    map[string][]string // protocol -> suite code points, "xc030"
 	Cert      []string            // "expired", "hostname", "untrusted", "small-key"
 	HSTS      string              // "missing" or "ok"
+	Curves    []string            // ECDHE curves over all versions, OpenSSL names: "prime256v1", "X25519"
+	DH        []string            // finite-field groups: DHE parameters and TLS 1.3 FFDHE groups, "ffdhe2048", "1024 bits"
 }
 
 func env(name, def string) string {
@@ -50,7 +53,7 @@ func TestEndpointsBench(t *testing.T) {
 	testsslRuns := env("TESTSSL_RUNS", "1")
 	clean := nginxtest.Preset("intermediate")
 	clean.Name, clean.Directives = "clean", clean.Directives+"\nserver_tokens off;"
-	sites := append(nginxtest.Presets(), clean)
+	sites := append(nginxtest.Presets(), clean, nginxtest.WeakKeyExchange())
 	if only := os.Getenv("SITES"); only != "" {
 		sites = slices.DeleteFunc(sites, func(s nginxtest.Site) bool { return !slices.Contains(strings.Split(only, ","), s.Name) })
 	}
@@ -78,7 +81,7 @@ func TestEndpointsBench(t *testing.T) {
 		pcmd := fmt.Sprintf("%s scan --no-progress --format json --ca-file %s --only ZT-1,CR-1,CR-2,ST-1,SC-1,SC-2 -o %s %s", posture, ca, pjson, url)
 		r.postureMed = hyperfine(t, out, name+".posture", runs, "", pcmd)
 		tjson := filepath.Join(out, name+".testssl.json")
-		tcmd := fmt.Sprintf("testssl --quiet --color 0 --warnings off --ip 127.0.0.1 -p -E -S -h --add-ca %s --jsonfile %s %s", ca, tjson, url)
+		tcmd := fmt.Sprintf("testssl --quiet --color 0 --warnings off --ip 127.0.0.1 -p -E -S -f -h --add-ca %s --jsonfile %s %s", ca, tjson, url)
 		// testssl.sh 3.0 refuses to overwrite its JSON file.
 		r.sslMed = hyperfine(t, out, name+".testssl", testsslRuns, "rm -f "+tjson, tcmd)
 		r.testssl = readTestssl(t, tjson)
@@ -87,7 +90,7 @@ func TestEndpointsBench(t *testing.T) {
 	}
 
 	fmt.Printf("\n## Agreement with testssl.sh (per site: posture / testssl.sh)\n\n")
-	fmt.Printf("| site | protocols | suites (all versions) | certificate problems | HSTS | agree |\n|---|---|---|---|---|---|\n")
+	fmt.Printf("| site | protocols | suites (all versions) | certificate problems | HSTS | ECDHE curves | DH groups | agree |\n|---|---|---|---|---|---|---|---|\n")
 	agreeAll := 0
 	for _, r := range rows {
 		p, s := r.posture, r.testssl
@@ -95,19 +98,21 @@ func TestEndpointsBench(t *testing.T) {
 		suitesOK, suiteDiff := sameSuites(p.Suites, s.Suites)
 		certOK := slices.Equal(p.Cert, s.Cert)
 		hstsOK := p.HSTS == s.HSTS
-		ok := protoOK && suitesOK && certOK && hstsOK
+		curvesOK, dhOK := slices.Equal(p.Curves, s.Curves), slices.Equal(p.DH, s.DH)
+		ok := protoOK && suitesOK && certOK && hstsOK && curvesOK && dhOK
 		if ok {
 			agreeAll++
 		}
-		fmt.Printf("| %s | %s / %s | %d / %d %s | %s / %s | %s / %s | %s |\n", r.site,
+		fmt.Printf("| %s | %s / %s | %d / %d %s | %s / %s | %s / %s | %s / %s | %s / %s | %s |\n", r.site,
 			strings.Join(p.Protocols, " "), strings.Join(s.Protocols, " "),
 			count(p.Suites), count(s.Suites), suiteDiff,
-			orNone(p.Cert), orNone(s.Cert), p.HSTS, s.HSTS, yes(ok))
+			orNone(p.Cert), orNone(s.Cert), p.HSTS, s.HSTS,
+			orNone(p.Curves), orNone(s.Curves), orNone(p.DH), orNone(s.DH), yes(ok))
 	}
 	fmt.Printf("\n%d of %d sites agree on every compared fact.\n", agreeAll, len(rows))
 
 	fmt.Printf("\n## Wall time per site (median; posture %s runs, testssl.sh %s)\n\n", runs, testsslRuns)
-	fmt.Printf("| site | posture (TLS+HTTP) | testssl.sh -p -E -S -h | ratio |\n|---|---|---|---|\n")
+	fmt.Printf("| site | posture (TLS+HTTP) | testssl.sh -p -E -S -f -h | ratio |\n|---|---|---|---|\n")
 	var ps, ts []float64
 	for _, r := range rows {
 		ps, ts = append(ps, r.postureMed), append(ts, r.sslMed)
@@ -231,6 +236,19 @@ func readTestssl(t *testing.T, path string) facts {
 			}
 		case it.ID == "HSTS" && strings.Contains(it.Finding, "not offered"):
 			f.HSTS = "missing"
+		case it.ID == "PFS_ECDHE_curves" || it.ID == "FS_ECDHE_curves":
+			f.Curves = strings.Fields(it.Finding)
+		case it.ID == "DH_groups":
+			// "ffdhe2048 ffdhe3072 …" for standard groups, "Unknown DH group (1024 bits)"
+			// for a server's own.
+			for _, g := range strings.Fields(it.Finding) {
+				if strings.HasPrefix(g, "ffdhe") {
+					f.DH = append(f.DH, g)
+				}
+			}
+			if strings.Contains(it.Finding, "Unknown DH group") {
+				f.DH = append(f.DH, fmt.Sprintf("%d bits", lastInt(strings.NewReplacer("(", " ", ")", " ").Replace(it.Finding))))
+			}
 		}
 	}
 	return norm(f)
@@ -244,6 +262,25 @@ func postureFacts(t *testing.T, srv *nginxtest.Server, site, reportPath string) 
 	rep, err := tlsscan.Scan(context.Background(), n, srv.Addr[site], tlsscan.Options{ServerName: "localhost", SkipCertificate: true})
 	must(t, err)
 	f := facts{Suites: map[string][]string{}, HSTS: "ok"}
+	if kx := rep.KeyExchange; kx != nil {
+		// testssl.sh lists the curves of every version together, under OpenSSL's names,
+		// and the finite-field groups (DHE's and TLS 1.3's) together.
+		openssl := map[string]string{"secp256r1": "prime256v1", "secp192r1": "prime192v1", "x25519": "X25519", "x448": "X448"}
+		for _, g := range kx.AllGroups() {
+			switch {
+			case g.FFDHE:
+				f.DH = append(f.DH, g.Name)
+			case !g.Hybrid:
+				f.Curves = append(f.Curves, cmp.Or(openssl[g.Name], g.Name))
+			}
+		}
+		switch {
+		case strings.HasPrefix(kx.DHGroup, "ffdhe"):
+			f.DH = append(f.DH, kx.DHGroup)
+		case kx.DHBits > 0:
+			f.DH = append(f.DH, fmt.Sprintf("%d bits", kx.DHBits))
+		}
+	}
 	name := map[tlsscan.Version]string{tlsscan.SSL30: "SSLv3", tlsscan.TLS10: "TLS1", tlsscan.TLS11: "TLS1_1", tlsscan.TLS12: "TLS1_2", tlsscan.TLS13: "TLS1_3"}
 	for _, p := range rep.Protocols {
 		if !p.Accepted {
@@ -303,6 +340,10 @@ func norm(f facts) facts {
 	}
 	slices.Sort(f.Cert)
 	f.Cert = slices.Compact(f.Cert)
+	for _, l := range []*[]string{&f.Curves, &f.DH} {
+		slices.Sort(*l)
+		*l = slices.Compact(*l)
+	}
 	return f
 }
 
