@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"filippo.io/age"
 
@@ -93,14 +94,36 @@ func Restore(ctx context.Context, r io.Reader, ids []age.Identity, t Target) (*M
 	if t.postgres() {
 		want = "postgres"
 	}
-	if m.Dialect != want {
-		return nil, fmt.Errorf("backup: the archive holds a %s database; restore it into %s (a %s target was given)", m.Dialect, m.Dialect, want)
+	cross := m.Dialect != want
+	switch {
+	case !cross:
+	case m.Dialect == "sqlite":
+		// Moving to PostgreSQL (to run several replicas): the archived database is read
+		// into table dumps, which load like a PostgreSQL backup's.
+		if dumps, err = dumpSQLite(ctx, filepath.Join(stage, "posture.db"), filepath.Join(stage, "tables"), m); err != nil {
+			return nil, err
+		}
+	case m.Dialect == "postgres":
+	default:
+		return nil, fmt.Errorf("%w: unknown database kind %q", ErrCorrupt, m.Dialect)
 	}
 
 	// Files first: for SQLite the database file goes last, so a restore that fails
 	// half-way leaves no database that looks complete.
 	if err := moveTree(filepath.Join(stage, "files"), t.DataDir); err != nil {
 		return nil, err
+	}
+	if want == "sqlite" && cross {
+		// From PostgreSQL: a new database with this binary's schema, filled from the
+		// dumps.
+		if err := restoreIntoNewSQLite(ctx, t, dbPath, dumps, m); err != nil {
+			// No half-filled database is left to look like a restore.
+			for _, suffix := range []string{"", "-wal", "-shm"} {
+				os.Remove(dbPath + suffix)
+			}
+			return nil, err
+		}
+		return m, nil
 	}
 	if want == "sqlite" {
 		if err := os.MkdirAll(filepath.Dir(dbPath), 0o700); err != nil {
@@ -118,21 +141,78 @@ func Restore(ctx context.Context, r io.Reader, ids []age.Identity, t Target) (*M
 		if err := st.QueryRow(ctx, `PRAGMA integrity_check`).Scan(&res); err != nil || res != "ok" {
 			return nil, fmt.Errorf("backup: restored database fails its integrity check: %s %v", res, err)
 		}
-		return m, checkMigrations(ctx, st, m)
+		return m, checkMigrations(ctx, st, m, false)
 	}
 	st, err := store.Open(ctx, store.Options{DataDir: t.DataDir, URL: t.URL, Logger: t.Logger})
 	if err != nil {
 		return nil, fmt.Errorf("backup: prepare the PostgreSQL schema: %w", err)
 	}
 	defer st.Close()
-	if err := checkMigrations(ctx, st, m); err != nil {
+	if err := checkMigrations(ctx, st, m, cross); err != nil {
 		return nil, err
 	}
 	sort.Strings(dumps)
-	if err := loadDumps(ctx, st, dumps); err != nil {
+	if err := loadDumps(ctx, st, dumps, cross); err != nil {
 		return nil, err
 	}
 	return m, nil
+}
+
+func restoreIntoNewSQLite(ctx context.Context, t Target, dbPath string, dumps []string, m *Manifest) error {
+	st, err := store.Open(ctx, store.Options{DataDir: t.DataDir, URL: t.URL, Logger: t.Logger})
+	if err != nil {
+		return fmt.Errorf("backup: create the SQLite database: %w", err)
+	}
+	defer st.Close()
+	if err := checkMigrations(ctx, st, m, true); err != nil {
+		return err
+	}
+	sort.Strings(dumps)
+	return loadDumps(ctx, st, dumps, true)
+}
+
+// dumpSQLite writes every table of an archived SQLite database as dumps in dir, in
+// foreign-key order, and returns their paths. The copy is opened without migrating:
+// its schema must be the one the manifest lists.
+func dumpSQLite(ctx context.Context, db, dir string, m *Manifest) ([]string, error) {
+	src, err := store.OpenExisting(ctx, store.Options{URL: "sqlite://" + db})
+	if err != nil {
+		return nil, fmt.Errorf("backup: open the archived SQLite database: %w", err)
+	}
+	defer src.Close()
+	if err := checkMigrations(ctx, src, m, false); err != nil {
+		return nil, err
+	}
+	tables, err := Tables(ctx, src)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	var out []string
+	err = src.InReadTx(ctx, func(tx *store.Tx) error {
+		for i, t := range tables {
+			p := filepath.Join(dir, fmt.Sprintf("%04d_%s.jsonl", i, t))
+			f, err := os.OpenFile(p, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+			if err != nil {
+				return err
+			}
+			_, err = DumpTable(ctx, tx, t, f)
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+			if err != nil {
+				return err
+			}
+			out = append(out, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("backup: read the archived SQLite database: %w", err)
+	}
+	return out, nil
 }
 
 func checkEmptyDir(dir string) error {
@@ -166,13 +246,21 @@ func checkEmptySchema(ctx context.Context, u string) error {
 }
 
 // checkMigrations refuses a restore whose schema version differs from this posture's:
-// the rows would not fit the tables.
-func checkMigrations(ctx context.Context, st *store.Store, m *Manifest) error {
+// the rows would not fit the tables. Across databases only the versions are compared:
+// each dialect's migration files, and so their checksums, differ.
+func checkMigrations(ctx context.Context, st *store.Store, m *Manifest, cross bool) error {
 	have, err := migrations(ctx, st)
 	if err != nil {
 		return err
 	}
-	if fmt.Sprint(have) != fmt.Sprint(m.Migrations) {
+	versions := func(ms []Migration) string {
+		var vs []int
+		for _, x := range ms {
+			vs = append(vs, x.Version)
+		}
+		return fmt.Sprint(vs)
+	}
+	if !cross && fmt.Sprint(have) != fmt.Sprint(m.Migrations) || cross && versions(have) != versions(m.Migrations) {
 		return fmt.Errorf("backup: the archive's schema (%d migrations) is not this posture's (%d): restore with the posture version that wrote it, then upgrade", len(m.Migrations), len(have))
 	}
 	return nil
@@ -220,33 +308,25 @@ func moveTree(src, dst string) error {
 
 // loadDumps replaces the contents of every table with the dumped rows, in one
 // transaction: in the dump's order (parents before children) and then resets identity
-// sequences so that new rows do not collide with restored ids.
-func loadDumps(ctx context.Context, st *store.Store, files []string) error {
+// sequences so that new rows do not collide with restored ids. cross marks dumps of the
+// other kind of database: their values are converted to the target's column types, and
+// schema_migrations keeps the target's own rows (its checksums are of this dialect's
+// migration files).
+func loadDumps(ctx context.Context, st *store.Store, files []string, cross bool) error {
 	tables, err := Tables(ctx, st)
 	if err != nil {
 		return err
 	}
-	known := map[string]map[string]bool{}
-	for _, t := range tables {
-		known[t] = map[string]bool{}
-	}
-	rows, err := st.Query(ctx, `SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema()`)
+	types, err := columnTypes(ctx, st, tables)
 	if err != nil {
 		return err
 	}
-	for rows.Next() {
-		var t, c string
-		if err := rows.Scan(&t, &c); err != nil {
-			rows.Close()
-			return err
-		}
-		if known[t] != nil {
-			known[t][c] = true
-		}
-	}
-	rows.Close()
+	pg := st.Dialect() == store.Postgres
 	return st.InTx(ctx, func(tx *store.Tx) error {
 		for i := len(tables) - 1; i >= 0; i-- {
+			if cross && tables[i] == "schema_migrations" {
+				continue
+			}
 			// Rows the migrations inserted (the audit chain head, schema_migrations with
 			// today's applied_at) make way for the backup's; checkMigrations has made sure
 			// the schema versions agree.
@@ -255,9 +335,13 @@ func loadDumps(ctx context.Context, st *store.Store, files []string) error {
 			}
 		}
 		for _, f := range files {
-			if err := loadDump(ctx, tx, f, known); err != nil {
+			if err := loadDump(ctx, tx, f, types, pg, cross); err != nil {
 				return fmt.Errorf("backup: restore %s: %w", filepath.Base(f), err)
 			}
+		}
+		if !pg {
+			// SQLite's AUTOINCREMENT counters follow the largest id inserted.
+			return nil
 		}
 		for _, t := range tables {
 			var col sql.NullString
@@ -277,7 +361,81 @@ func loadDumps(ctx context.Context, st *store.Store, files []string) error {
 	})
 }
 
-func loadDump(ctx context.Context, tx *store.Tx, file string, known map[string]map[string]bool) error {
+// columnTypes is the declared type of every column of the tables, lower-cased:
+// "boolean", "timestamp with time zone", "bigint" in PostgreSQL; "integer", "text" in
+// SQLite.
+func columnTypes(ctx context.Context, st *store.Store, tables []string) (map[string]map[string]string, error) {
+	out := map[string]map[string]string{}
+	for _, t := range tables {
+		out[t] = map[string]string{}
+	}
+	add := func(rows *sql.Rows, err error) error {
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var t, c, typ string
+			if err := rows.Scan(&t, &c, &typ); err != nil {
+				return err
+			}
+			if out[t] != nil {
+				out[t][c] = strings.ToLower(typ)
+			}
+		}
+		return rows.Err()
+	}
+	if st.Dialect() == store.Postgres {
+		if err := add(st.Query(ctx, `SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = current_schema()`)); err != nil {
+			return nil, fmt.Errorf("backup: read the columns: %w", err)
+		}
+		return out, nil
+	}
+	for _, t := range tables {
+		if err := add(st.Query(ctx, `SELECT ?, name, type FROM pragma_table_info(?)`, t, t)); err != nil {
+			return nil, fmt.Errorf("backup: read the columns of %s: %w", t, err)
+		}
+	}
+	return out, nil
+}
+
+// convertCell turns a value dumped from the other kind of database into what the
+// target's column holds: SQLite keeps booleans as 0 and 1 and timestamps as fixed-width
+// UTC text (store.Dialect.TimeValue), PostgreSQL as boolean and timestamptz.
+func convertCell(v any, typ string, pg bool) (any, error) {
+	if v == nil {
+		return nil, nil
+	}
+	if pg {
+		switch {
+		case typ == "boolean":
+			if n, ok := v.(int64); ok {
+				return n != 0, nil
+			}
+		case strings.HasPrefix(typ, "timestamp"):
+			if s, ok := v.(string); ok {
+				var t time.Time
+				if err := store.TimeScanner(&t).Scan(s); err != nil {
+					return nil, err
+				}
+				return t, nil
+			}
+		}
+		return v, nil
+	}
+	switch x := v.(type) {
+	case bool:
+		if x {
+			return int64(1), nil
+		}
+		return int64(0), nil
+	case time.Time:
+		return store.SQLite.TimeValue(x), nil
+	}
+	return v, nil
+}
+
+func loadDump(ctx context.Context, tx *store.Tx, file string, types map[string]map[string]string, pg, cross bool) error {
 	f, err := os.Open(file)
 	if err != nil {
 		return err
@@ -288,22 +446,30 @@ func loadDump(ctx context.Context, tx *store.Tx, file string, known map[string]m
 	if err := dec.Decode(&h); err != nil {
 		return fmt.Errorf("%w: header: %w", ErrCorrupt, err)
 	}
-	cols := known[h.Table]
+	cols := types[h.Table]
 	if cols == nil {
 		return fmt.Errorf("%w: table %q does not exist", ErrCorrupt, h.Table)
 	}
+	if cross && h.Table == "schema_migrations" {
+		return nil
+	}
 	quoted := make([]string, len(h.Columns))
+	colTypes := make([]string, len(h.Columns))
 	for i, c := range h.Columns {
-		if !cols[c] {
+		typ, ok := cols[c]
+		if !ok {
 			return fmt.Errorf("%w: column %s.%s does not exist", ErrCorrupt, h.Table, c)
 		}
-		quoted[i] = quoteIdent(c)
+		quoted[i], colTypes[i] = quoteIdent(c), typ
 	}
 	if len(h.Columns) == 0 {
 		return fmt.Errorf("%w: table %s without columns", ErrCorrupt, h.Table)
 	}
 	perBatch := max(1, min(200, 30000/len(h.Columns)))
-	prefix := `INSERT INTO ` + quoteIdent(h.Table) + ` (` + strings.Join(quoted, ", ") + `) OVERRIDING SYSTEM VALUE VALUES `
+	prefix := `INSERT INTO ` + quoteIdent(h.Table) + ` (` + strings.Join(quoted, ", ") + `) VALUES `
+	if pg {
+		prefix = `INSERT INTO ` + quoteIdent(h.Table) + ` (` + strings.Join(quoted, ", ") + `) OVERRIDING SYSTEM VALUE VALUES `
+	}
 	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(h.Columns)), ", ") + ")"
 	var args []any
 	n := 0
@@ -326,10 +492,15 @@ func loadDump(ctx context.Context, tx *store.Tx, file string, known map[string]m
 		if len(row) != len(h.Columns) {
 			return fmt.Errorf("%w: a row of %s has %d values for %d columns", ErrCorrupt, h.Table, len(row), len(h.Columns))
 		}
-		for _, c := range row {
+		for i, c := range row {
 			v, err := c.Value()
 			if err != nil {
 				return fmt.Errorf("%w: %w", ErrCorrupt, err)
+			}
+			if cross {
+				if v, err = convertCell(v, colTypes[i], pg); err != nil {
+					return fmt.Errorf("%w: %s.%s: %w", ErrCorrupt, h.Table, h.Columns[i], err)
+				}
 			}
 			args = append(args, v)
 		}

@@ -65,6 +65,10 @@ func Open(ctx context.Context, opt Options) (*Store, error) {
 	return s, nil
 }
 
+// OpenExisting opens a database without applying migrations, for reading a copy whose
+// schema must stay as it was written (a backup moving to another kind of database).
+func OpenExisting(ctx context.Context, opt Options) (*Store, error) { return connect(ctx, opt) }
+
 // connect opens and pings the database without touching its schema.
 func connect(ctx context.Context, opt Options) (*Store, error) {
 	s := &Store{log: opt.Logger, now: opt.Now}
