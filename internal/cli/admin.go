@@ -98,7 +98,7 @@ func newAdmin(e *env) *cobra.Command {
 				var target *store.User
 				for i, u := range users {
 					if u.Role == store.RoleAdmin && (u.HasPassword || u.HasTOTP) {
-						return usageError("an enrolled admin (%s) exists already; add users from the server's administration page", u.Email)
+						return usageError("an enrolled admin (%s) exists already; add users on the server's Users page (/users)", u.Email)
 					}
 					if u.Email == store.NormalizeEmail(email) {
 						target = &users[i]

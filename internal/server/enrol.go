@@ -79,7 +79,7 @@ func (s *Server) enrol(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		s.render(w, r, http.StatusNotFound, "message", map[string]any{"Title": "Enrolment link not valid",
-			"Message": "This enrolment link is invalid, has expired or was already used. Ask an administrator for a new one (posture admin bootstrap, or the user administration page)."})
+			"Message": "This enrolment link is invalid, has expired or was already used. Ask an administrator for a new one (posture admin bootstrap for the first admin, the Users page for everyone else)."})
 		return
 	}
 	method := r.FormValue("method")

@@ -20,5 +20,13 @@ func (s *Server) coreRoutes() []Route {
 		{"GET", "/api/v1/whoami", PermSignedIn, s.whoami, 0},
 		{"GET", "/api/v1/users", PermUsersManage, s.listUsers, 0},
 		{"POST", "/api/v1/users/{id}/revoke-sessions", PermUsersManage, s.revokeUserSessions, 0},
+		{"POST", "/api/v1/users", PermUsersManage, s.apiInviteUser, 0},
+		{"POST", "/api/v1/users/{id}/role", PermUsersManage, s.apiChangeUser("role"), 0},
+		{"POST", "/api/v1/users/{id}/disable", PermUsersManage, s.apiChangeUser("disable"), 0},
+		{"POST", "/api/v1/users/{id}/enable", PermUsersManage, s.apiChangeUser("enable"), 0},
+		{"POST", "/api/v1/users/{id}/enrolment", PermUsersManage, s.apiReinviteUser, 0},
+		{"GET", "/users", PermUsersManage, s.usersPage, 0},
+		{"POST", "/users", PermUsersManage, s.usersInviteForm, 0},
+		{"POST", "/users/{id}", PermUsersManage, s.usersChangeForm, 0},
 	}, s.uiRoutes()...) // inventory, upload and web UI: ui.go
 }

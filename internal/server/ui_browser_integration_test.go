@@ -127,3 +127,53 @@ func TestBrowserUI(t *testing.T) {
 		t.Fatalf("denial events: %+v", ev)
 	}
 }
+
+// TestBrowserUsersInvite: an admin invites an approver from the Users page; the person
+// opens the one-time link, enrols a password and an authenticator app, and signs in
+// with the invited role; the admin then disables the account, which signs them out.
+func TestBrowserUsersInvite(t *testing.T) {
+	ls := startLiveServer(t)
+	b := browsertest.New(t, browsertest.Options{TrustCAs: []*x509.Certificate{ls.ca.Cert, ls.leaf}})
+	adminPW, adminSecret := ls.passwordUser(t, "ada@example.com", store.RoleAdmin)
+	browserSignIn(b, ls, "admin-sign-in", "ada@example.com", adminPW, adminSecret)
+	b.Step("users-page", chromedp.Navigate(ls.url+"/users"), chromedp.WaitVisible(chromedp.CSS("#email")),
+		chromedp.SetValue(chromedp.CSS("#email"), "sam@example.com"),
+		chromedp.SetValue(chromedp.CSS("#role"), "approver"),
+		chromedp.Click(chromedp.CSS(`form[action="/users"] button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#enrolment-link")))
+	link := b.Text("#enrolment-link")
+	if !strings.HasPrefix(link, ls.url+"/enrol?token=") {
+		t.Fatalf("link %q is not on %s", link, ls.url)
+	}
+	b.Step("admin-sign-out", chromedp.Click(chromedp.CSS(signedIn)), browsertest.WaitURL("/login"))
+
+	b.Step("enrol-choose", chromedp.Navigate(link), chromedp.Click(chromedp.CSS(`a[href*="method=password"]`)),
+		chromedp.WaitVisible(chromedp.CSS("code.secret")))
+	secret, err := b32.DecodeString(b.Text("code.secret"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pw := "the invited approver's passphrase"
+	b.Step("enrol-password",
+		chromedp.SetValue(chromedp.CSS("#code"), TOTPCode(secret, ls.clock.now())),
+		chromedp.SetValue(chromedp.CSS("#password"), pw),
+		chromedp.SetValue(chromedp.CSS("#password_confirm"), pw),
+		chromedp.Click(chromedp.CSS(`form.card button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS("main h1")))
+	if h1 := b.Text("main h1"); h1 != "Enrolled" {
+		t.Fatalf("after enrolment: %q", h1)
+	}
+	browserSignIn(b, ls, "approver-sign-in", "sam@example.com", pw, secret)
+	b.Step("approver-whoami", chromedp.Navigate(ls.url+"/api/v1/whoami"), chromedp.WaitVisible(chromedp.CSS("body")))
+	if body := b.Text("body"); !strings.Contains(body, `"role":"approver"`) {
+		t.Fatalf("whoami as the invited user: %s", body)
+	}
+	sam, err := ls.st.UserByEmail(context.Background(), "sam@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ls.st.SetUserDisabled(context.Background(), sam.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	b.Step("disabled-signed-out", chromedp.Navigate(ls.url+"/"), browsertest.WaitURL("/login"))
+}

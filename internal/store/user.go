@@ -26,6 +26,9 @@ const (
 	RoleAuditor  Role = "auditor"
 )
 
+// Roles lists the five roles, least privileged first, for forms and help texts.
+var Roles = []Role{RoleViewer, RoleEngineer, RoleAuditor, RoleApprover, RoleAdmin}
+
 // Valid reports whether r is one of the five roles.
 func (r Role) Valid() bool {
 	switch r {
