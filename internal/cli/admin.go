@@ -24,6 +24,7 @@ const adminLong = `NAME
 
 SYNOPSIS
     posture admin bootstrap --email ADDR [--name NAME] [--url URL]
+    posture admin recover --email ADDR [--url URL]
     posture admin users list
     posture admin token create --name NAME --scope SCOPE... [--expires DURATION]
     posture admin token list
@@ -37,7 +38,13 @@ DESCRIPTION
                    valid for 1 hour, on which they choose a password and register an
                    authenticator app. Run it again for the same address to get a new
                    link while the admin has not enrolled; it refuses once an enrolled
-                   admin exists (manage users in the UI then).
+                   admin exists (manage users on the Users page then).
+    recover        break glass for an admin who lost every credential: removes the
+                   account's password, authenticator secret and passkeys, signs it
+                   out everywhere, and prints a one-time enrolment link (1 hour).
+                   Only for active admins; anyone else is helped on the Users page.
+                   Whoever can run it can already read the database: it adds no
+                   power, and it is audited like everything here.
     users list     shows every user and role.
     token create   creates an API token for a machine and prints it ONCE; only its
                    SHA-256 is stored. Scopes: read, scans:write, metrics:read.
@@ -137,6 +144,48 @@ func newAdmin(e *env) *cobra.Command {
 	bootstrap.Flags().StringVar(&email, "email", "", "the admin's email address")
 	bootstrap.Flags().StringVar(&name, "name", "", "the admin's name (default: the address's local part)")
 	bootstrap.Flags().StringVar(&baseURL, "url", "https://localhost:8443", "the server's address as browsers reach it")
+
+	var recoverEmail, recoverURL string
+	recoverCmd := &cobra.Command{
+		Use:   "recover",
+		Short: "Reset a locked-out admin's credentials and print a one-time enrolment link",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if recoverEmail == "" {
+				return usageError("--email is required")
+			}
+			return with(cmd, func(ctx context.Context, st *store.Store, a server.Auditor) error {
+				u, err := st.UserByEmail(ctx, recoverEmail)
+				if errors.Is(err, store.ErrNotFound) {
+					return usageError("no account for %s", store.NormalizeEmail(recoverEmail))
+				} else if err != nil {
+					return err
+				}
+				switch {
+				case u.Role != store.RoleAdmin:
+					return usageError("%s is a %s, not an admin: an admin issues their new link on the Users page", u.Email, u.Role)
+				case u.Disabled:
+					return usageError("%s is disabled", u.Email)
+				}
+				object := "user:" + strconv.FormatInt(u.ID, 10)
+				if err := cliAudit(ctx, a, e, "user.recover", object, "credentials reset, sessions revoked, enrolment link issued"); err != nil {
+					return err
+				}
+				if err := st.ResetCredentials(ctx, u.ID); err != nil {
+					return err
+				}
+				secret, hash := server.NewEnrolmentSecret()
+				if err := st.CreateEnrolment(ctx, u.ID, hash, e.now().Add(time.Hour)); err != nil {
+					return err
+				}
+				fmt.Fprintf(e.stdout, "Admin %s (user %d): password, authenticator and passkeys removed, signed out everywhere.\nOpen this link within an hour to enrol again; it works once:\n\n  %s/enrol?token=%s\n\n",
+					u.Email, u.ID, strings.TrimRight(recoverURL, "/"), secret)
+				return nil
+			})
+		},
+	}
+	recoverCmd.Flags().StringVar(&recoverEmail, "email", "", "the admin's email address")
+	recoverCmd.Flags().StringVar(&recoverURL, "url", "https://localhost:8443", "the server's address as browsers reach it")
 
 	users := &cobra.Command{Use: "users", Short: "Manage users"}
 	users.AddCommand(&cobra.Command{
@@ -253,6 +302,6 @@ func newAdmin(e *env) *cobra.Command {
 			})
 		},
 	})
-	cmd.AddCommand(bootstrap, users, token)
+	cmd.AddCommand(bootstrap, recoverCmd, users, token)
 	return cmd
 }

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/posture-dev/posture/internal/server"
+	"github.com/posture-dev/posture/internal/store"
 )
 
 // syncBuffer is written by the server's goroutines and read by the test.
@@ -271,5 +272,67 @@ func TestAdminCommands(t *testing.T) {
 	}
 	if out, _, _ := runA("admin", "token", "list"); !strings.Contains(out, "revoked") {
 		t.Errorf("token list after revoke:\n%s", out)
+	}
+}
+
+// TestAdminRecover: the break-glass command resets a locked-out admin's credentials,
+// signs them out everywhere and issues a link, audited; it refuses anyone else.
+func TestAdminRecover(t *testing.T) {
+	dir := t.TempDir()
+	runA := func(args ...string) (string, string, int) {
+		var out, errb bytes.Buffer
+		code := run(context.Background(), realEnv(&out, &errb), append(args, "--data", dir))
+		return out.String(), errb.String(), code
+	}
+	if _, _, code := runA("admin", "bootstrap", "--email", "ada@example.com"); code != 0 {
+		t.Fatal("bootstrap failed")
+	}
+	ctx := context.Background()
+	st, err := store.Open(ctx, store.Options{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ada, _ := st.UserByEmail(ctx, "ada@example.com")
+	ph, _ := server.HashPassword("a long enough passphrase")
+	if err := st.InTx(ctx, func(tx *store.Tx) error {
+		return store.SetPasswordTOTP(ctx, tx, ada.ID, ph, server.NewTOTPSecret())
+	}); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	if err := st.CreateSession(ctx, store.Session{IDHash: []byte("0123456789abcdef0123456789abcdef"), UserID: ada.ID, CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(time.Hour), Method: "password"}); err != nil {
+		t.Fatal(err)
+	}
+	eng, _ := st.CreateUser(ctx, store.UserInput{Name: "eng", Email: "eng@example.com", Role: store.RoleEngineer})
+	st.Close()
+
+	for name, args := range map[string][]string{
+		"no email":  {"admin", "recover"},
+		"unknown":   {"admin", "recover", "--email", "nobody@example.com"},
+		"not admin": {"admin", "recover", "--email", eng.Email},
+	} {
+		if _, _, code := runA(args...); code != ExitError {
+			t.Errorf("%s: exit %d", name, code)
+		}
+	}
+	out, errOut, code := runA("admin", "recover", "--email", "Ada@Example.com", "--url", "https://posture.example:8443/")
+	if code != 0 || !strings.Contains(out, "https://posture.example:8443/enrol?token=") {
+		t.Fatalf("recover: %d\n%s%s", code, out, errOut)
+	}
+	st, err = store.Open(ctx, store.Options{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if u, _ := st.GetUser(ctx, ada.ID); u.HasPassword || u.HasTOTP || u.Role != store.RoleAdmin {
+		t.Fatalf("after recover: %+v", u)
+	}
+	var live int
+	if err := st.QueryRow(ctx, `SELECT COUNT(*) FROM sessions WHERE user_id = ? AND revoked_at IS NULL`, ada.ID).Scan(&live); err != nil || live != 0 {
+		t.Fatalf("%d live sessions after recover (%v)", live, err)
+	}
+	exported, _, _ := runA("audit", "export")
+	if !strings.Contains(exported, `"action":"user.recover"`) {
+		t.Error("recover not audited")
 	}
 }

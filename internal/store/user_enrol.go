@@ -65,3 +65,24 @@ func (s *Store) ConsumeEnrolment(ctx context.Context, tokenHash []byte, now time
 	}
 	return nil
 }
+
+// ResetCredentials removes every local credential of a user (password, TOTP secret,
+// passkeys) and revokes their sessions, in one transaction: account recovery, after
+// which only a new enrolment link lets anyone sign in as them. OIDC identities stay:
+// the issuer, not posture, holds those credentials.
+func (s *Store) ResetCredentials(ctx context.Context, id int64) error {
+	err := s.InTx(ctx, func(tx *Tx) error {
+		if err := mustAffect(tx.Exec(ctx, `UPDATE users SET password_hash = NULL, totp_secret = NULL WHERE id = ?`, id)); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM webauthn_credentials WHERE user_id = ?`, id); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`, s.dialect.TimeValue(s.nowUTC()), id)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("reset credentials of user %d: %w", id, err)
+	}
+	return nil
+}

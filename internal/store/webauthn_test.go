@@ -95,3 +95,48 @@ func TestWebAuthnChallengesAreSingleUse(t *testing.T) {
 		}
 	})
 }
+
+// TestResetCredentials: account recovery leaves no way to sign in as the user but a
+// new enrolment link, and touches nobody else.
+func TestResetCredentials(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		var ids []int64
+		for _, email := range []string{"ada@example.com", "bo@example.com"} {
+			u, err := s.CreateUser(ctx, UserInput{Name: "x", Email: email, Role: RoleAdmin})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := s.InTx(ctx, func(tx *Tx) error { return SetPasswordTOTP(ctx, tx, u.ID, "$argon2id$x", []byte("secret")) }); err != nil {
+				t.Fatal(err)
+			}
+			handle := []byte(email + "................................")[:32]
+			if _, err := s.AddWebAuthnCredential(ctx, handle, WebAuthnCredential{UserID: u.ID, CredentialID: []byte("cred-" + email), Name: "key", Data: []byte(`{}`)}); err != nil {
+				t.Fatal(err)
+			}
+			now := time.Now()
+			if err := s.CreateSession(ctx, Session{IDHash: []byte("session-of-" + email), UserID: u.ID, CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(time.Hour), Method: "password"}); err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, u.ID)
+		}
+		if err := s.ResetCredentials(ctx, ids[0]); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.ResetCredentials(ctx, 999); !errors.Is(err, ErrNotFound) {
+			t.Errorf("reset of a missing user: %v", err)
+		}
+		for i, id := range ids {
+			u, _ := s.GetUser(ctx, id)
+			keys, _ := s.WebAuthnCredentials(ctx, id)
+			var live int
+			if err := s.QueryRow(ctx, `SELECT COUNT(*) FROM sessions WHERE user_id = ? AND revoked_at IS NULL`, id).Scan(&live); err != nil {
+				t.Fatal(err)
+			}
+			reset := u.HasPassword || u.HasTOTP || len(keys) > 0 || live > 0
+			if i == 0 && reset || i == 1 && (!u.HasPassword || len(keys) != 1 || live != 1) {
+				t.Errorf("user %d after resetting user %d: %+v, %d passkeys, %d live sessions", id, ids[0], u, len(keys), live)
+			}
+		}
+	})
+}
