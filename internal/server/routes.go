@@ -28,5 +28,8 @@ func (s *Server) coreRoutes() []Route {
 		{"GET", "/users", PermUsersManage, s.usersPage, 0},
 		{"POST", "/users", PermUsersManage, s.usersInviteForm, 0},
 		{"POST", "/users/{id}", PermUsersManage, s.usersChangeForm, 0},
+		{"GET", "/tokens", PermTokensManage, s.tokensPage, 0},
+		{"POST", "/tokens", PermTokensManage, s.tokenCreateForm, 0},
+		{"POST", "/tokens/{id}/revoke", PermTokensManage, s.tokenRevokeForm, 0},
 	}, s.uiRoutes()...) // inventory, upload and web UI: ui.go
 }
