@@ -184,6 +184,11 @@ func (s *scanner) enumerateGroups(ctx context.Context, v Version, suites []uint1
 			return found, err
 		}
 		if !slices.Contains(remaining, id) {
+			if v < TLS13 && slices.Contains(offer, id) {
+				// Some older stacks ignore supported_groups and keep their favourite
+				// curve: no client can get another from them, so the list is complete.
+				return found, nil
+			}
 			return found, fmt.Errorf("the server chose group 0x%04X, which the hello did not offer", id)
 		}
 		g, _ := GroupByID(id)

@@ -3,6 +3,7 @@ package tlsscan
 import (
 	"crypto/tls"
 	"math/big"
+	"net"
 	"slices"
 	"strings"
 	"testing"
@@ -139,5 +140,40 @@ func TestCandidateGroups(t *testing.T) {
 		if _, ok := GroupByName(n); !ok {
 			t.Errorf("GroupByName(%q) failed", n)
 		}
+	}
+}
+
+// TestGroupsServerIgnoresOffer: a TLS 1.2 server that ignores supported_groups and
+// always answers with P-256 has one group, and the enumeration says so without an
+// error; a TLS 1.3 server naming a group outside the offer is an error.
+func TestGroupsServerIgnoresOffer(t *testing.T) {
+	addr := rawServer(t, func(c net.Conn) {
+		_ = c.SetReadDeadline(time.Now().Add(2 * time.Second))
+		if _, err := c.Read(make([]byte, 4096)); err != nil {
+			return
+		}
+		msgs := append(handshakeMsg(hsServerHello, serverHelloBody(TLS12, nil, 0xC02F)),
+			handshakeMsg(hsServerKeyExchange, []byte{curveNamed, 0, 23, 1, 4})...)
+		msgs = append(msgs, handshakeMsg(hsServerHelloDone, nil)...)
+		_, _ = c.Write(recordBytes(recordHandshake, msgs))
+	})
+	s := &scanner{net: testNet(nil, 2*time.Second), addr: addr, serverName: "localhost", timeout: 2 * time.Second, chunk: DefaultChunk, keyShare: make([]byte, 32)}
+	gs, err := s.enumerateGroups(t.Context(), TLS12, []uint16{0xC02F})
+	if err != nil || len(gs) != 1 || gs[0].Name != "secp256r1" {
+		t.Fatalf("groups %+v, %v", gs, err)
+	}
+
+	tls13 := rawServer(t, func(c net.Conn) {
+		_ = c.SetReadDeadline(time.Now().Add(2 * time.Second))
+		if _, err := c.Read(make([]byte, 4096)); err != nil {
+			return
+		}
+		// A key share for group 0x1234, which no hello offers.
+		sh := serverHelloBody(TLS12, nil, 0x1301, ext(extSupportedVersions, []byte{3, 4}), ext(extKeyShare, []byte{0x12, 0x34, 0, 1, 9}))
+		_, _ = c.Write(recordBytes(recordHandshake, handshakeMsg(hsServerHello, sh)))
+	})
+	s.addr = tls13
+	if _, err := s.enumerateGroups(t.Context(), TLS13, []uint16{0x1301}); err == nil || !strings.Contains(err.Error(), "did not offer") {
+		t.Fatalf("TLS 1.3 group outside the offer: %v", err)
 	}
 }
