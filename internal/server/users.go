@@ -221,9 +221,13 @@ func (s *Server) usersPage(w http.ResponseWriter, r *http.Request) {
 		s.unavailable(w, r, true, "listing users", err)
 		return
 	}
-	me := PrincipalFrom(r.Context()).User
+	p := PrincipalFrom(r.Context())
+	var me int64
+	if p.User != nil {
+		me = p.User.ID
+	}
 	s.page(w, r, "users", "Users", map[string]any{"Nav": "users", "Users": users, "Roles": store.Roles,
-		"CSRF": PrincipalFrom(r.Context()).CSRFToken(), "Me": me.ID})
+		"CSRF": p.CSRFToken(), "Me": me})
 }
 
 // usersInviteForm creates an account from the Users page and shows its link once.
