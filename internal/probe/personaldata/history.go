@@ -177,6 +177,7 @@ func introduced(c githistory.Commit) string {
 // runStaged scans only what is staged for the next commit: the pre-commit hook mode.
 func (p *Probe) runStaged(ctx context.Context, t *target.Target) (*probe.Result, error) {
 	r := &probe.Result{}
+	r.MarkNotApplicable("CD-2", "judged on the working tree's data files, not on staged changes")
 	limit := maxDecompressed(t.Files)
 	var mu sync.Mutex
 	err := githistory.Staged(ctx, t.Root, func(b githistory.Blob, content []byte) error {

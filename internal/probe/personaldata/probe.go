@@ -120,7 +120,7 @@ func (p *Probe) init() {
 }
 
 func (p *Probe) Name() string               { return "personal-data" }
-func (p *Probe) Controls() []string         { return []string{"CD-1"} }
+func (p *Probe) Controls() []string         { return []string{"CD-1", "CD-2"} }
 func (p *Probe) Kinds() []policy.TargetKind { return []policy.TargetKind{policy.KindRepo} }
 func (p *Probe) Description() string {
 	return "personal data (e-mail addresses at real domains, phone numbers, postal addresses, Luhn-valid cards, IBANs, national IDs, password hashes, WordPress and WooCommerce rows) in dumps, exports, fixtures and backups, in the working tree and every blob of git history"
@@ -176,10 +176,11 @@ func (p *Probe) Run(ctx context.Context, t *target.Target) (*probe.Result, error
 	if p.opt.History.Staged {
 		return p.runStaged(ctx, t)
 	}
-	tree, examined, err := p.scanTree(ctx, t)
+	tree, examined, marked, err := p.scanTree(ctx, t)
 	if err != nil {
 		return nil, err
 	}
+	judgeAnonymised(r, examined, marked, tree, p.opt.MinMatches)
 	var hist map[string]*historyHit
 	if !p.opt.History.Disabled && isGitRepo(t.Root) {
 		var seen int
@@ -212,7 +213,9 @@ type treeHit struct {
 	res  *result
 }
 
-func (p *Probe) scanTree(ctx context.Context, t *target.Target) ([]treeHit, int, error) {
+// scanTree returns the reportable files, how many files were examined, and how many of
+// those carry posture anonymize's marker.
+func (p *Probe) scanTree(ctx context.Context, t *target.Target) ([]treeHit, int, int, error) {
 	var files []fileset.File
 	for _, f := range t.Files.Files() {
 		if p.candidate(f.Path) {
@@ -221,9 +224,10 @@ func (p *Probe) scanTree(ctx context.Context, t *target.Target) ([]treeHit, int,
 	}
 	jobs := make(chan fileset.File)
 	var (
-		mu   sync.Mutex
-		hits []treeHit
-		wg   sync.WaitGroup
+		mu     sync.Mutex
+		hits   []treeHit
+		marked int
+		wg     sync.WaitGroup
 	)
 	limit := maxDecompressed(t.Files)
 	for range runtime.GOMAXPROCS(0) {
@@ -239,11 +243,17 @@ func (p *Probe) scanTree(ctx context.Context, t *target.Target) ([]treeHit, int,
 				if res != nil && res.marker == nil {
 					res.marker = readMarkerFile(t.Root, f.Path)
 				}
-				if res != nil && res.reportable(p.opt.MinMatches) {
-					mu.Lock()
-					hits = append(hits, treeHit{f.Path, res})
-					mu.Unlock()
+				if res == nil {
+					continue
 				}
+				mu.Lock()
+				if res.marker != nil {
+					marked++
+				}
+				if res.reportable(p.opt.MinMatches) {
+					hits = append(hits, treeHit{f.Path, res})
+				}
+				mu.Unlock()
 			}
 		}()
 	}
@@ -256,10 +266,10 @@ func (p *Probe) scanTree(ctx context.Context, t *target.Target) ([]treeHit, int,
 	close(jobs)
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
-		return nil, 0, err
+		return nil, 0, 0, err
 	}
 	sort.Slice(hits, func(i, j int) bool { return hits[i].path < hits[j].path })
-	return hits, len(files), nil
+	return hits, len(files), marked, nil
 }
 
 // scanOne scans one file or blob (name picks the format; where names it in the list of
@@ -299,10 +309,10 @@ func readMarkerFile(root, rel string) *pii.Marker {
 // toFinding turns a reportable result into the file's one finding.
 func toFinding(where string, res *result) finding.Finding {
 	what := formatNames[res.format]
-	msg := fmt.Sprintf("%s with personal data: %s.", strings.ToUpper(what[:1])+what[1:], res.summary())
+	msg := fmt.Sprintf("%s with personal data: %s.", upperFirst(what), res.summary())
 	fix := "Remove the file from the repository and from its history (git filter-repo), and use synthetic or anonymised data instead (posture anonymize); if it came from production, handle it as a personal-data incident."
 	if res.marker != nil {
-		msg = fmt.Sprintf("%s marked as anonymised by posture (key-id %s) still holds real-looking personal data: %s.", strings.ToUpper(what[:1])+what[1:], res.marker.KeyID, res.summary())
+		msg = fmt.Sprintf("%s marked as anonymised by posture (key-id %s) still holds real-looking personal data: %s.", upperFirst(what), res.marker.KeyID, res.summary())
 		fix = "The anonymisation missed these values, or the file was edited after it: regenerate it with posture anonymize from a source you are allowed to use, and check why the values survived."
 	}
 	e := finding.Plain(res.evidence())
