@@ -21,31 +21,48 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
 
 // TestServeACMEWithPebble gets serve's certificate from Pebble, Let's Encrypt's test
-// ACME server (challenges always valid, so no DNS), over a directory whose certificate
-// only --acme-ca-file trusts. It checks that the certificate verifies against Pebble's
-// root for the ACME name, and that a restarted server serves the same certificate from
-// DATA/acme with Pebble gone.
+// ACME server, over a directory whose certificate only --acme-ca-file trusts. Pebble
+// really validates the order: its resolver (pebble-challtestsrv's DNS) sends
+// posture.test to 127.0.0.1, and it completes the TLS-ALPN-01 challenge against serve's
+// own listener, as Let's Encrypt would on port 443. The test checks that the certificate
+// verifies against Pebble's root for the ACME name, and that a restarted server serves
+// the same certificate from DATA/acme with Pebble gone.
 func TestServeACMEWithPebble(t *testing.T) {
 	pebble := findPebble(t)
 	if bi, err := buildinfo.ReadFile(pebble); err == nil {
 		t.Logf("pebble %s (%s)", bi.Main.Version, pebble)
 	}
 	work := t.TempDir()
+	// DNS for Pebble's validation authority: every name is 127.0.0.1, no IPv6.
+	dnsAddr := freeAddr(t)
+	dctx, stopDNS := context.WithCancel(context.Background())
+	defer stopDNS()
+	dns := exec.CommandContext(dctx, findTool(t, "pebble-challtestsrv"), "-dnsserver", dnsAddr, "-management", freeAddr(t),
+		"-defaultIPv4", "127.0.0.1", "-defaultIPv6", "", "-http01", "", "-https01", "", "-tlsalpn01", "", "-doh", "")
+	dnsLog := &syncBuffer{}
+	dns.Stdout, dns.Stderr = dnsLog, dnsLog
+	if err := dns.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { stopDNS(); _ = dns.Wait() }()
+	servePort := freePort(t)
 	// Pebble's own test certificates (in its module) expire; a CA made here does not.
 	caFile, certFile, keyFile := writeTestCA(t, work)
 	dirAddr, mgmtAddr := freeAddr(t), freeAddr(t)
 	cfg := map[string]any{"pebble": map[string]any{
-		"listenAddress":                  dirAddr,
-		"managementListenAddress":        mgmtAddr,
-		"certificate":                    certFile,
-		"privateKey":                     keyFile,
-		"httpPort":                       freePort(t),
-		"tlsPort":                        freePort(t),
+		"listenAddress":           dirAddr,
+		"managementListenAddress": mgmtAddr,
+		"certificate":             certFile,
+		"privateKey":              keyFile,
+		"httpPort":                freePort(t),
+		"tlsPort":                 servePort, // TLS-ALPN-01 goes to serve's listener
+
 		"ocspResponderURL":               "",
 		"externalAccountBindingRequired": false,
 	}}
@@ -56,10 +73,10 @@ func TestServeACMEWithPebble(t *testing.T) {
 	}
 	pctx, stopPebble := context.WithCancel(context.Background())
 	defer stopPebble()
-	cmd := exec.CommandContext(pctx, pebble, "-config", cfgFile)
+	cmd := exec.CommandContext(pctx, pebble, "-config", cfgFile, "-dnsserver", dnsAddr)
 	// Nonce rejection off: the ACME client retries badNonce, but the test should not
-	// depend on it.
-	cmd.Env = append(os.Environ(), "PEBBLE_VA_ALWAYS_VALID=1", "PEBBLE_VA_NOSLEEP=1", "PEBBLE_WFE_NONCEREJECT=0")
+	// depend on it. No random sleep before validating.
+	cmd.Env = append(os.Environ(), "PEBBLE_VA_NOSLEEP=1", "PEBBLE_WFE_NONCEREJECT=0")
 	pebbleLog := &syncBuffer{}
 	cmd.Stdout, cmd.Stderr = pebbleLog, pebbleLog
 	if err := cmd.Start(); err != nil {
@@ -93,10 +110,14 @@ func TestServeACMEWithPebble(t *testing.T) {
 
 	data := t.TempDir()
 	args := []string{"serve", "--acme-domain", "posture.test", "--acme-directory", "https://" + dirAddr + "/dir",
-		"--acme-ca-file", caFile, "--listen", "127.0.0.1:0", "--data", data, "--allow-unsynchronised-clock"}
+		"--acme-ca-file", caFile, "--listen", "127.0.0.1:" + strconv.Itoa(servePort), "--data", data, "--allow-unsynchronised-clock"}
 
 	addr, stopServe := startServe(t, args)
 	first := handshake(t, addr, roots)
+	// Pebble ran its validations (three perspectives) and one of serve's challenges passed.
+	if log := pebbleLog.String(); !strings.Contains(log, "Starting 3 validations") || !strings.Contains(log, "set VALID by completed challenge") {
+		t.Errorf("pebble did not validate a challenge against serve:\n%s", log)
+	}
 	if got := first.DNSNames; len(got) != 1 || got[0] != "posture.test" {
 		t.Errorf("certificate names %v, want [posture.test]", got)
 	}
@@ -120,20 +141,24 @@ func TestServeACMEWithPebble(t *testing.T) {
 
 // findPebble is pebble on PATH or in the repository's .cache/bin, where scripts/test-all
 // installs it.
-func findPebble(t *testing.T) string {
+func findPebble(t *testing.T) string { return findTool(t, "pebble") }
+
+// findTool is one of Pebble's commands, on PATH or in .cache/bin.
+func findTool(t *testing.T, name string) string {
 	t.Helper()
-	if p, err := exec.LookPath("pebble"); err == nil {
+	if p, err := exec.LookPath(name); err == nil {
 		return p
 	}
-	if p, err := filepath.Abs(filepath.Join("..", "..", ".cache", "bin", "pebble")); err == nil {
+	if p, err := filepath.Abs(filepath.Join("..", "..", ".cache", "bin", name)); err == nil {
 		if _, err := os.Stat(p); err == nil {
 			return p
 		}
 	}
+	msg := name + " not found (go install github.com/letsencrypt/pebble/v2/cmd/" + name + "@v2.10.3)"
 	if os.Getenv("POSTURE_REQUIRE_INTEGRATION") != "" {
-		t.Fatal("pebble not found (go install github.com/letsencrypt/pebble/v2/cmd/pebble)")
+		t.Fatal(msg)
 	}
-	t.Skip("pebble not found (go install github.com/letsencrypt/pebble/v2/cmd/pebble)")
+	t.Skip(msg)
 	return ""
 }
 
