@@ -263,7 +263,7 @@ func newServe(e *env) *cobra.Command {
 					return err
 				}
 				l.TLSConfig = m.TLSConfig()
-				l.RedirectHandler = m.HTTPHandler(server.RedirectToHTTPS(ln.Addr()))
+				l.RedirectHandler = acmeHTTP01(m.HTTPHandler(server.RedirectToHTTPS(ln.Addr())))
 			default:
 				names := localNames(ln.Addr())
 				c, ca, err := server.LocalTLS(filepath.Join(dir, "tls"), names, e.now())

@@ -3,8 +3,10 @@ package cli
 import (
 	"crypto/tls"
 	"crypto/x509"
+	"net"
 	"net/http"
 	"os"
+	"strings"
 
 	"golang.org/x/crypto/acme"
 	"golang.org/x/crypto/acme/autocert"
@@ -35,4 +37,20 @@ func acmeManager(cacheDir, domain, directory, caFile string) (*autocert.Manager,
 		m.Client.HTTPClient = &http.Client{Transport: tr}
 	}
 	return m, nil
+}
+
+// acmeHTTP01 drops the port from the Host of HTTP-01 challenge requests before autocert
+// checks it against the host policy. A CA validates on port 80, where the Host header
+// carries no port; a challenge that reaches --http-redirect on another port (a load
+// balancer forwarding 80 to 8080 with the original Host, or Pebble in tests) keeps it,
+// and autocert would refuse the name it was configured with.
+func acmeHTTP01(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/.well-known/acme-challenge/") {
+			if host, _, err := net.SplitHostPort(r.Host); err == nil {
+				r.Host = host
+			}
+		}
+		h.ServeHTTP(w, r)
+	})
 }

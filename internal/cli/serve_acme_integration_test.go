@@ -33,7 +33,14 @@ import (
 // own listener, as Let's Encrypt would on port 443. The test checks that the certificate
 // verifies against Pebble's root for the ACME name, and that a restarted server serves
 // the same certificate from DATA/acme with Pebble gone.
-func TestServeACMEWithPebble(t *testing.T) {
+func TestServeACMEWithPebble(t *testing.T) { testACME(t, false) }
+
+// TestServeACMEHTTP01WithPebble: the same over HTTP-01. Pebble's TLS-ALPN-01 port is one
+// nothing listens on, so the certificate can only come through the challenge answered
+// on serve's plain-HTTP listener (--http-redirect).
+func TestServeACMEHTTP01WithPebble(t *testing.T) { testACME(t, true) }
+
+func testACME(t *testing.T, http01 bool) {
 	pebble := findPebble(t)
 	if bi, err := buildinfo.ReadFile(pebble); err == nil {
 		t.Logf("pebble %s (%s)", bi.Main.Version, pebble)
@@ -51,18 +58,21 @@ func TestServeACMEWithPebble(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { stopDNS(); _ = dns.Wait() }()
-	servePort := freePort(t)
+	servePort, httpPort := freePort(t), freePort(t)
+	tlsPort := servePort
+	if http01 {
+		tlsPort = freePort(t) // closed: TLS-ALPN-01 fails there
+	}
 	// Pebble's own test certificates (in its module) expire; a CA made here does not.
 	caFile, certFile, keyFile := writeTestCA(t, work)
 	dirAddr, mgmtAddr := freeAddr(t), freeAddr(t)
 	cfg := map[string]any{"pebble": map[string]any{
-		"listenAddress":           dirAddr,
-		"managementListenAddress": mgmtAddr,
-		"certificate":             certFile,
-		"privateKey":              keyFile,
-		"httpPort":                freePort(t),
-		"tlsPort":                 servePort, // TLS-ALPN-01 goes to serve's listener
-
+		"listenAddress":                  dirAddr,
+		"managementListenAddress":        mgmtAddr,
+		"certificate":                    certFile,
+		"privateKey":                     keyFile,
+		"httpPort":                       httpPort,
+		"tlsPort":                        tlsPort,
 		"ocspResponderURL":               "",
 		"externalAccountBindingRequired": false,
 	}}
@@ -111,8 +121,16 @@ func TestServeACMEWithPebble(t *testing.T) {
 	data := t.TempDir()
 	args := []string{"serve", "--acme-domain", "posture.test", "--acme-directory", "https://" + dirAddr + "/dir",
 		"--acme-ca-file", caFile, "--listen", "127.0.0.1:" + strconv.Itoa(servePort), "--data", data, "--allow-unsynchronised-clock"}
+	if http01 {
+		args = append(args, "--http-redirect", "127.0.0.1:"+strconv.Itoa(httpPort))
+	}
 
 	addr, stopServe := startServe(t, args)
+	defer func() {
+		if t.Failed() {
+			t.Logf("pebble:\n%s", pebbleLog.String())
+		}
+	}()
 	first := handshake(t, addr, roots)
 	// Pebble ran its validations (three perspectives) and one of serve's challenges passed.
 	if log := pebbleLog.String(); !strings.Contains(log, "Starting 3 validations") || !strings.Contains(log, "set VALID by completed challenge") {
@@ -125,6 +143,9 @@ func TestServeACMEWithPebble(t *testing.T) {
 		t.Errorf("second connection got another certificate (serial %x, first %x)", again.SerialNumber, first.SerialNumber)
 	}
 	stopServe()
+	if http01 {
+		return
+	}
 	if _, err := os.Stat(filepath.Join(data, "acme", "posture.test")); err != nil {
 		t.Errorf("certificate not cached: %v", err)
 	}

@@ -3,6 +3,8 @@ package cli
 import (
 	"bytes"
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -56,5 +58,23 @@ func TestServeACMEFlagsNeedDomain(t *testing.T) {
 				t.Errorf("exit %d, stderr:\n%s", code, errb.String())
 			}
 		})
+	}
+}
+
+// TestACMEHTTP01StripsPort: challenge requests reach autocert with the Host's port
+// removed, everything else unchanged.
+func TestACMEHTTP01StripsPort(t *testing.T) {
+	var got []string
+	h := acmeHTTP01(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { got = append(got, r.Host) }))
+	for _, c := range []struct{ path, host string }{
+		{"/.well-known/acme-challenge/tok", "posture.test:8080"},
+		{"/.well-known/acme-challenge/tok", "posture.test"},
+		{"/other", "posture.test:8080"},
+	} {
+		r := httptest.NewRequest("GET", "http://"+c.host+c.path, nil)
+		h.ServeHTTP(httptest.NewRecorder(), r)
+	}
+	if strings.Join(got, " ") != "posture.test posture.test posture.test:8080" {
+		t.Fatalf("hosts seen: %v", got)
 	}
 }
