@@ -13,6 +13,9 @@ func FuzzDecodeReport(f *testing.F) {
 	f.Add(mustJSON(f, testReport(t0, tf{"CR-2", "high", "a", ""}, tf{"ZT-3", "low", "b", "x/y.tf"})), false)
 	f.Add(gz(f, mustJSON(f, testReport(t0, tf{"CR-2", "high", "a", ""}))), true)
 	f.Add([]byte(`{"schema":"posture.report/v1","tool":{"name":"posture"},"policy":{},"started_at":"2026-01-01T00:00:00Z","finished_at":"2026-01-01T00:00:00Z","targets":[]}`), false)
+	withPackages := testReport(t0, tf{"VM-3", "high", "c", "composer.lock"})
+	withPackages["targets"].([]any)[0].(map[string]any)["packages"] = []any{map[string]any{"ecosystem": "Packagist", "name": "monolog/monolog", "version": "3.5.0"}}
+	f.Add(mustJSON(f, withPackages), false)
 	f.Add([]byte(`{"schema":"posture.report/v2"}`), false)
 	f.Add([]byte(`{"schema":1}`), false)
 	f.Add([]byte("\x1f\x8b\x08\x00"), true)
@@ -44,6 +47,11 @@ func FuzzDecodeReport(f *testing.F) {
 		for _, f := range in.Findings {
 			if !fingerprintRE.MatchString(f.Fingerprint) || !reportSeverity[f.Severity] || !controlIDRE.MatchString(f.Control) || !sectionIDRE.MatchString(f.Section) {
 				t.Fatalf("accepted finding %+v", f)
+			}
+		}
+		for _, p := range in.Packages {
+			if p.Ecosystem == "" || p.Name == "" || p.Version == "" || len(p.Name) > 512 || len(p.Version) > 256 || len(p.Ecosystem) > 64 {
+				t.Fatalf("accepted package %+v", p)
 			}
 		}
 		_ = detailsOf(rep)
