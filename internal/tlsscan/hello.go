@@ -18,6 +18,8 @@ type helloSpec struct {
 	keyShare []byte
 	// statusRequest asks for a stapled OCSP response (for reading the chain raw).
 	statusRequest bool
+	// deflate offers DEFLATE compression before none (the CRIME check).
+	deflate bool
 	// groups, when not nil, is the exact supported_groups list (group enumeration);
 	// a TLS 1.3 hello then carries the X25519 share only if x25519 is in it, and an
 	// empty key_share otherwise, which asks the server to name its group in a
@@ -99,7 +101,12 @@ func buildClientHello(s helloSpec) ([]byte, error) {
 				h.u16(scsvRenegotiation)
 			}
 		})
-		h.vec(1, func() { h.u8(0) })
+		h.vec(1, func() {
+			if s.deflate {
+				h.u8(1)
+			}
+			h.u8(0)
+		})
 		// SSL 3.0 predates extensions; servers old enough to speak it may choke on them.
 		if s.version == SSL30 {
 			return

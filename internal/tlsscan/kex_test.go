@@ -1,6 +1,7 @@
 package tlsscan
 
 import (
+	"bytes"
 	"crypto/tls"
 	"math/big"
 	"net"
@@ -175,5 +176,51 @@ func TestGroupsServerIgnoresOffer(t *testing.T) {
 	s.addr = tls13
 	if _, err := s.enumerateGroups(t.Context(), TLS13, []uint16{0x1301}); err == nil || !strings.Contains(err.Error(), "did not offer") {
 		t.Fatalf("TLS 1.3 group outside the offer: %v", err)
+	}
+}
+
+// TestFeatures: a crypto/tls server supports secure renegotiation and never compresses;
+// a raw server that answers without renegotiation_info and picks DEFLATE is seen as
+// such; TLS 1.3 alone has nothing to judge.
+func TestFeatures(t *testing.T) {
+	p := getPKI(t)
+	ecCert, _ := p.leaf(t, leafSpec{})
+	good := goServer(t, &tls.Config{MinVersion: tls.VersionTLS12, MaxVersion: tls.VersionTLS12, Certificates: []tls.Certificate{ecCert}})
+	rep, err := scan(t, testNet(p.roots, 3*time.Second), good, Options{ServerName: "localhost", SkipCertificate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := rep.Features; f == nil || f.Err != nil || f.Version != TLS12 || !f.SecureRenegotiation || f.Compression {
+		t.Fatalf("crypto/tls server: %+v", f)
+	}
+	only13 := goServer(t, &tls.Config{MinVersion: tls.VersionTLS13, Certificates: []tls.Certificate{ecCert}})
+	rep, err = scan(t, testNet(p.roots, 3*time.Second), only13, Options{ServerName: "localhost", SkipCertificate: true})
+	if err != nil || rep.Features == nil || rep.Features.Version != 0 || rep.Features.Err != nil {
+		t.Fatalf("TLS 1.3 only: %+v %v", rep.Features, err)
+	}
+
+	old := rawServer(t, func(c net.Conn) {
+		_ = c.SetReadDeadline(time.Now().Add(2 * time.Second))
+		buf := make([]byte, 4096)
+		n, err := c.Read(buf)
+		if err != nil {
+			return
+		}
+		h := parseClientHello(t, buf[:n])
+		if h.version != uint16(TLS12) {
+			_, _ = c.Write(recordBytes(recordAlert, []byte{2, 70})) // protocol_version
+			return
+		}
+		sh := serverHelloBody(TLS12, nil, h.suites[0])
+		if bytes.Contains(buf[:n], []byte{2, 1, 0}) { // compression methods: DEFLATE, null
+			sh[len(sh)-1] = 1
+		}
+		_, _ = c.Write(recordBytes(recordHandshake, handshakeMsg(hsServerHello, sh)))
+	})
+	s := &scanner{net: testNet(nil, 2*time.Second), addr: old, serverName: "localhost", timeout: 2 * time.Second, chunk: DefaultChunk, keyShare: make([]byte, 32)}
+	suite, _ := SuiteByID(0xC02F)
+	f := s.features(t.Context(), &Report{Protocols: []ProtocolResult{{Version: TLS12, Accepted: true, Suites: []Suite{suite}}}})
+	if f.Err != nil || f.Version != TLS12 || f.SecureRenegotiation || !f.Compression {
+		t.Fatalf("old server: %+v", f)
 	}
 }

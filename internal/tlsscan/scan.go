@@ -41,8 +41,10 @@ type Report struct {
 	// Certificate is nil when the chain could not be read; CertErr then says why.
 	Certificate *CertReport
 	CertErr     error
-	// KeyExchange is nil when it was not measured (Options.SkipKeyExchange).
+	// KeyExchange is nil when it was not measured (Options.SkipKeyExchange), and so are
+	// Features, measured alongside.
 	KeyExchange *KeyExchange
+	Features    *Features
 	Elapsed     time.Duration
 }
 
@@ -95,6 +97,9 @@ func (r *Report) Incomplete() []string {
 	}
 	if r.KeyExchange != nil && r.KeyExchange.Err != nil {
 		out = append(out, "key exchange: "+r.KeyExchange.Err.Error())
+	}
+	if r.Features != nil && r.Features.Err != nil {
+		out = append(out, r.Features.Err.Error())
 	}
 	return out
 }
@@ -169,8 +174,13 @@ func Scan(ctx context.Context, n *netx.Net, addr string, opt Options) (*Report, 
 		return rep, err
 	}
 	if !opt.SkipKeyExchange {
-		kx := s.keyExchange(ctx, rep)
-		rep.KeyExchange = &kx
+		var wg sync.WaitGroup
+		var kx KeyExchange
+		var ft Features
+		wg.Go(func() { kx = s.keyExchange(ctx, rep) })
+		wg.Go(func() { ft = s.features(ctx, rep) })
+		wg.Wait()
+		rep.KeyExchange, rep.Features = &kx, &ft
 	}
 	if !opt.SkipCertificate {
 		if chainErr != nil {

@@ -99,6 +99,7 @@ func judge(rp *reporter, rep *tlsscan.Report, profile *tlsscan.Profile) {
 	}
 	cbcOnly(rp, suites)
 	kxDone := judgeKeyExchange(rp, rep.KeyExchange)
+	judgeFeatures(rp, rep.Features)
 
 	certReported := judgeCertificate(rp, rep)
 	judgeProfile(rp, rep, profile, reported, certReported, kxDone)

@@ -86,3 +86,20 @@ func kxEvidence(kx *tlsscan.KeyExchange) string {
 	}
 	return strings.Join(parts, ", ")
 }
+
+// judgeFeatures reports the protocol options of TLS 1.2 and older that undo TLS.
+func judgeFeatures(rp *reporter, f *tlsscan.Features) {
+	if f == nil || f.Version == 0 || f.Err != nil {
+		return // no version before TLS 1.3, or Report.Incomplete says why
+	}
+	if !f.SecureRenegotiation {
+		rp.add(ctlPractice, RuleRenegotiation, policy.High, "insecure-renegotiation", fmt.Sprintf("no renegotiation_info in the %s ServerHello", f.Version),
+			"The server does not support secure renegotiation (RFC 5746): a man in the middle can splice his own request in front of the client's (CVE-2009-3555)",
+			"Upgrade the TLS library (every OpenSSL since 0.9.8m supports RFC 5746), or disable TLS 1.2 and older")
+	}
+	if f.Compression {
+		rp.add(ctlPractice, RuleCompression, policy.High, "compression", fmt.Sprintf("DEFLATE chosen at %s", f.Version),
+			"The server compresses TLS records when the client offers it: CRIME recovers cookies and tokens from compressed TLS",
+			"Disable TLS compression (OpenSSL: SSL_OP_NO_COMPRESSION, the default since 1.1.0; Apache SSLCompression off)")
+	}
+}

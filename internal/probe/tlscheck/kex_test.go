@@ -1,6 +1,7 @@
 package tlscheck
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/posture-dev/posture/internal/probe"
@@ -55,5 +56,26 @@ func TestJudgeKeyExchange(t *testing.T) {
 				t.Errorf("findings:\n%s\nwant:\n%s", g, c.want)
 			}
 		})
+	}
+}
+
+func TestJudgeFeatures(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		f    *tlsscan.Features
+		want string
+	}{
+		{"not measured", nil, ""},
+		{"TLS 1.3 only", &tlsscan.Features{}, ""},
+		{"sound", &tlsscan.Features{Version: tlsscan.TLS12, SecureRenegotiation: true}, ""},
+		{"old stack", &tlsscan.Features{Version: tlsscan.TLS10, Compression: true},
+			"endpoint/tls-compression compression high\nendpoint/tls-renegotiation insecure-renegotiation high"},
+		{"could not tell", &tlsscan.Features{Version: tlsscan.TLS12, Err: errors.New("timeout")}, ""},
+	} {
+		r := &probe.Result{}
+		judgeFeatures(&reporter{r: r, loc: "https://example.test/"}, c.f)
+		if g := got(r); g != c.want {
+			t.Errorf("%s: findings\n%s\nwant\n%s", c.name, g, c.want)
+		}
 	}
 }

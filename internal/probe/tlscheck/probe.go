@@ -33,6 +33,8 @@ const (
 	RuleOCSP          = "endpoint/tls-ocsp-stapling"
 	RuleProfile       = "endpoint/tls-profile"
 	RuleKeyExchange   = "endpoint/tls-key-exchange"
+	RuleRenegotiation = "endpoint/tls-renegotiation"
+	RuleCompression   = "endpoint/tls-compression"
 )
 
 const (
