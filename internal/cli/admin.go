@@ -203,7 +203,7 @@ func newAdmin(e *env) *cobra.Command {
 					switch {
 					case u.Disabled:
 						state = "disabled"
-					case !u.HasPassword && !u.HasTOTP:
+					case !u.Enrolled():
 						state = "not enrolled"
 					}
 					fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", u.ID, u.Email, u.Name, u.Role, state, u.CreatedAt.Format(time.RFC3339))

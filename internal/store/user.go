@@ -48,7 +48,13 @@ type User struct {
 	CreatedAt time.Time
 	// HasPassword and HasTOTP say which local credentials are enrolled.
 	HasPassword, HasTOTP bool
+	// Passkeys and OIDC count the other ways the account signs in; only ListUsers fills
+	// them (a session's user is read on every request and does not need them).
+	Passkeys, OIDC int
 }
+
+// Enrolled says whether the account has any way to sign in.
+func (u User) Enrolled() bool { return u.HasPassword || u.HasTOTP || u.Passkeys > 0 || u.OIDC > 0 }
 
 // UserInput is what CreateUser writes.
 type UserInput struct {
@@ -143,8 +149,45 @@ func (s *Store) ListUsers(ctx context.Context) ([]User, error) {
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
 	}
+	rows.Close()
+	idx := map[int64]int{}
+	for i, u := range out {
+		idx[u.ID] = i
+	}
+	for _, q := range []struct {
+		sql string
+		set func(*User, int)
+	}{
+		{`SELECT user_id, COUNT(*) FROM webauthn_credentials GROUP BY user_id`, func(u *User, n int) { u.Passkeys = n }},
+		{`SELECT user_id, COUNT(*) FROM oidc_identities GROUP BY user_id`, func(u *User, n int) { u.OIDC = n }},
+	} {
+		if err := s.countByUser(ctx, q.sql, func(id int64, n int) {
+			if i, ok := idx[id]; ok {
+				q.set(&out[i], n)
+			}
+		}); err != nil {
+			return nil, fmt.Errorf("list users: %w", err)
+		}
+	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Email < out[j].Email })
 	return out, nil
+}
+
+func (s *Store) countByUser(ctx context.Context, query string, f func(id int64, n int)) error {
+	rows, err := s.Query(ctx, query)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			return err
+		}
+		f(id, n)
+	}
+	return rows.Err()
 }
 
 // SetUserDisabled disables or re-enables a user. Disabling also revokes the user's

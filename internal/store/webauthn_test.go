@@ -140,3 +140,44 @@ func TestResetCredentials(t *testing.T) {
 		}
 	})
 }
+
+// TestListUsersCountsSignInMethods: the user list says how each account signs in, so
+// that a passkey-only or single-sign-on account is not shown as never enrolled.
+func TestListUsersCountsSignInMethods(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		mk := func(email string) User {
+			u, err := s.CreateUser(ctx, UserInput{Name: "x", Email: email, Role: RoleViewer})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return u
+		}
+		key, sso, none := mk("key@example.com"), mk("sso@example.com"), mk("none@example.com")
+		for i := range 2 {
+			if _, err := s.AddWebAuthnCredential(ctx, []byte("handle-of-key-user..............."), WebAuthnCredential{UserID: key.ID, CredentialID: []byte{byte(i)}, Name: "k", Data: []byte(`{}`)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := s.LinkOIDC(ctx, "https://issuer.example", "sub-1", sso.ID, sso.Email); err != nil {
+			t.Fatal(err)
+		}
+		list, err := s.ListUsers(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[int64]User{}
+		for _, u := range list {
+			got[u.ID] = u
+		}
+		if u := got[key.ID]; u.Passkeys != 2 || !u.Enrolled() {
+			t.Errorf("passkey user %+v", u)
+		}
+		if u := got[sso.ID]; u.OIDC != 1 || !u.Enrolled() {
+			t.Errorf("single sign-on user %+v", u)
+		}
+		if u := got[none.ID]; u.Enrolled() {
+			t.Errorf("new user %+v counts as enrolled", u)
+		}
+	})
+}
