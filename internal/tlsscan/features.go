@@ -17,7 +17,12 @@ type Features struct {
 	SecureRenegotiation bool
 	// Compression: the server chose DEFLATE when offered it before none.
 	Compression bool
-	Err         error
+	// Heartbeat: the server accepted the heartbeat extension (TLS 1.0 to 1.2).
+	// HeartbleedBytes is how much it answered a heartbeat request that claimed 16 KiB
+	// and carried none: anything at all is Heartbleed (CVE-2014-0160).
+	Heartbeat       bool
+	HeartbleedBytes int
+	Err             error
 }
 
 // features offers the accepted suites of the newest version before TLS 1.3, with
@@ -37,6 +42,11 @@ func (s *scanner) features(ctx context.Context, rep *Report) Features {
 	default:
 		_, f.SecureRenegotiation = res.sh.extensions[extRenegotiationInfo]
 		f.Compression = res.sh.compression != 0
+	}
+	if f.Err == nil && v >= TLS10 { // SSL 3.0 hellos carry no extensions
+		if f.Heartbeat, f.HeartbleedBytes, err = s.heartbleed(ctx, v, suites); err != nil {
+			f.Err = fmt.Errorf("heartbeat at %s: %w", v, err)
+		}
 	}
 	return f
 }

@@ -20,6 +20,8 @@ type helloSpec struct {
 	statusRequest bool
 	// deflate offers DEFLATE compression before none (the CRIME check).
 	deflate bool
+	// heartbeat offers the heartbeat extension (the Heartbleed check).
+	heartbeat bool
 	// groups, when not nil, is the exact supported_groups list (group enumeration);
 	// a TLS 1.3 hello then carries the X25519 share only if x25519 is in it, and an
 	// empty key_share otherwise, which asks the server to name its group in a
@@ -174,6 +176,9 @@ func extensions(h *builder, s helloSpec) {
 		})
 	}
 	h.ext(extExtendedMasterSec, func() {})
+	if s.heartbeat {
+		h.ext(extHeartbeat, func() { h.u8(1) }) // peer_allowed_to_send
+	}
 	if s.version == TLS13 {
 		h.ext(extSupportedVersions, func() { h.vec(1, func() { h.u16(uint16(TLS13)) }) })
 		h.ext(extPSKModes, func() { h.vec(1, func() { h.u8(1) }) })

@@ -3,6 +3,7 @@ package tlsscan
 import (
 	"bytes"
 	"crypto/tls"
+	"io"
 	"math/big"
 	"net"
 	"slices"
@@ -222,5 +223,58 @@ func TestFeatures(t *testing.T) {
 	f := s.features(t.Context(), &Report{Protocols: []ProtocolResult{{Version: TLS12, Accepted: true, Suites: []Suite{suite}}}})
 	if f.Err != nil || f.Version != TLS12 || f.SecureRenegotiation || !f.Compression {
 		t.Fatalf("old server: %+v", f)
+	}
+}
+
+// TestHeartbleed: a server that answers a heartbeat claiming 16 KiB with 16 KiB is
+// Heartbleed; one that supports heartbeats and discards the request, or answers with
+// an alert, is not; crypto/tls does not support heartbeats at all.
+func TestHeartbleed(t *testing.T) {
+	heartbeatServer := func(answer func(c net.Conn)) string {
+		return rawServer(t, func(c net.Conn) {
+			_ = c.SetReadDeadline(time.Now().Add(3 * time.Second))
+			buf := make([]byte, 4096)
+			if _, err := c.Read(buf); err != nil {
+				return
+			}
+			sh := serverHelloBody(TLS12, nil, 0xC02F, ext(extRenegotiationInfo, []byte{0}), ext(extHeartbeat, []byte{1}))
+			msgs := append(handshakeMsg(hsServerHello, sh), handshakeMsg(hsServerHelloDone, nil)...)
+			_, _ = c.Write(recordBytes(recordHandshake, msgs))
+			hdr := make([]byte, 8)
+			if _, err := io.ReadFull(c, hdr); err != nil || hdr[0] != recordHeartbeat {
+				return
+			}
+			answer(c)
+		})
+	}
+	suite, _ := SuiteByID(0xC02F)
+	rep := &Report{Protocols: []ProtocolResult{{Version: TLS12, Accepted: true, Suites: []Suite{suite}}}}
+	for _, c := range []struct {
+		name      string
+		answer    func(c net.Conn)
+		heartbeat bool
+		leaked    int
+	}{
+		{"vulnerable", func(c net.Conn) {
+			leak := append([]byte{2, 0x40, 0x00}, bytes.Repeat([]byte("secret"), 2734)...)
+			_, _ = c.Write(append([]byte{recordHeartbeat, 3, 3, byte(len(leak) >> 8), byte(len(leak))}, leak...))
+		}, true, 16407},
+		{"discards", func(c net.Conn) { time.Sleep(3 * time.Second) }, true, 0},
+		{"alerts", func(c net.Conn) { _, _ = c.Write(recordBytes(recordAlert, []byte{2, 50})) }, true, 0},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s := &scanner{net: testNet(nil, 2*time.Second), addr: heartbeatServer(c.answer), serverName: "localhost", timeout: 2 * time.Second, chunk: DefaultChunk, keyShare: make([]byte, 32)}
+			f := s.features(t.Context(), rep)
+			if f.Err != nil || f.Heartbeat != c.heartbeat || f.HeartbleedBytes != c.leaked {
+				t.Fatalf("features %+v", f)
+			}
+		})
+	}
+	p := getPKI(t)
+	ecCert, _ := p.leaf(t, leafSpec{})
+	good := goServer(t, &tls.Config{MinVersion: tls.VersionTLS12, MaxVersion: tls.VersionTLS12, Certificates: []tls.Certificate{ecCert}})
+	r, err := scan(t, testNet(p.roots, 3*time.Second), good, Options{ServerName: "localhost", SkipCertificate: true})
+	if err != nil || r.Features.Heartbeat || r.Features.HeartbleedBytes != 0 || r.Features.Err != nil {
+		t.Fatalf("crypto/tls: %+v %v", r.Features, err)
 	}
 }

@@ -14,6 +14,7 @@ const (
 	extStatusRequest       = 5
 	extSupportedGroups     = 10
 	extECPointFormats      = 11
+	extHeartbeat           = 15
 	extSignatureAlgorithms = 13
 	extExtendedMasterSec   = 23
 	extSupportedVersions   = 43

@@ -97,6 +97,11 @@ func judgeFeatures(rp *reporter, f *tlsscan.Features) {
 			"The server does not support secure renegotiation (RFC 5746): a man in the middle can splice his own request in front of the client's (CVE-2009-3555)",
 			"Upgrade the TLS library (every OpenSSL since 0.9.8m supports RFC 5746), or disable TLS 1.2 and older")
 	}
+	if f.HeartbleedBytes > 0 {
+		rp.add(ctlPractice, RuleHeartbleed, policy.Critical, "heartbleed", fmt.Sprintf("%d bytes answered to an empty heartbeat claiming 16384 (%s)", f.HeartbleedBytes, f.Version),
+			"The server is vulnerable to Heartbleed (CVE-2014-0160): it answers a heartbeat request with up to 64 KiB of its memory, which can hold private keys, session cookies and passwords",
+			"Upgrade OpenSSL (1.0.1g or later), then replace the certificate and its private key, revoke the old one, and invalidate sessions and passwords that may have leaked")
+	}
 	if f.Compression {
 		rp.add(ctlPractice, RuleCompression, policy.High, "compression", fmt.Sprintf("DEFLATE chosen at %s", f.Version),
 			"The server compresses TLS records when the client offers it: CRIME recovers cookies and tokens from compressed TLS",

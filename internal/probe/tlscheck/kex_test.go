@@ -71,6 +71,9 @@ func TestJudgeFeatures(t *testing.T) {
 		{"old stack", &tlsscan.Features{Version: tlsscan.TLS10, Compression: true},
 			"endpoint/tls-compression compression high\nendpoint/tls-renegotiation insecure-renegotiation high"},
 		{"could not tell", &tlsscan.Features{Version: tlsscan.TLS12, Err: errors.New("timeout")}, ""},
+		{"heartbleed", &tlsscan.Features{Version: tlsscan.TLS12, SecureRenegotiation: true, Heartbeat: true, HeartbleedBytes: 16384},
+			"endpoint/tls-heartbleed heartbleed critical"},
+		{"heartbeat, patched", &tlsscan.Features{Version: tlsscan.TLS12, SecureRenegotiation: true, Heartbeat: true}, ""},
 	} {
 		r := &probe.Result{}
 		judgeFeatures(&reporter{r: r, loc: "https://example.test/"}, c.f)

@@ -35,6 +35,7 @@ const (
 	RuleKeyExchange   = "endpoint/tls-key-exchange"
 	RuleRenegotiation = "endpoint/tls-renegotiation"
 	RuleCompression   = "endpoint/tls-compression"
+	RuleHeartbleed    = "endpoint/tls-heartbleed"
 )
 
 const (
