@@ -111,19 +111,7 @@ func TestBackupWipeRestoreRoundTrip(t *testing.T) {
 			ctx := context.Background()
 			tg, wipe := b.fresh(t)
 			st, ring := populate(t, tg)
-			before, err := Snapshot(ctx, st)
-			if err != nil {
-				t.Fatal(err)
-			}
-			id, err := age.GenerateX25519Identity()
-			if err != nil {
-				t.Fatal(err)
-			}
-			var archive bytes.Buffer
-			m, err := Create(ctx, &archive, Options{Store: st, DataDir: tg.DataDir, Recipients: []age.Recipient{id.Recipient()}})
-			if err != nil {
-				t.Fatal(err)
-			}
+			before, archive, id, m := snapshotAndBackUp(t, st, tg.DataDir)
 			names := map[string]bool{}
 			for _, e := range m.Entries {
 				names[e.Name] = true
@@ -160,24 +148,52 @@ func TestBackupWipeRestoreRoundTrip(t *testing.T) {
 					t.Errorf("table %s differs after restore:\nbefore %s\nafter  %s", tbl, clip(want), clip(after[tbl]))
 				}
 			}
-			rep, err := audit.Verify(ctx, st2, ring)
-			if err != nil || !rep.OK() {
-				var sb strings.Builder
-				if rep != nil {
-					rep.WriteText(&sb)
-				}
-				t.Fatalf("audit verify after restore: %v\n%s", err, sb.String())
-			}
 			got, err := os.ReadFile(filepath.Join(tg.DataDir, "evidence", "ab", "abcdef.bin"))
 			if err != nil || string(got) != "pen test report" {
 				t.Fatalf("evidence after restore: %q %v", got, err)
 			}
-			// New rows get new ids, not restored ones.
-			sys, err := st2.CreateSystem(ctx, store.SystemInput{Name: "new", Owner: "o", Environment: store.Dev, Classification: store.Public})
-			if err != nil || sys.ID != 4 {
-				t.Fatalf("new system after restore: id %d, %v", sys.ID, err)
-			}
+			checkRestored(t, st2, ring)
 		})
+	}
+}
+
+// snapshotAndBackUp dumps every table of st for comparison and writes an encrypted
+// backup of it and dataDir.
+func snapshotAndBackUp(t *testing.T, st *store.Store, dataDir string) (map[string][]byte, *bytes.Buffer, *age.X25519Identity, *Manifest) {
+	t.Helper()
+	ctx := context.Background()
+	before, err := Snapshot(ctx, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := age.GenerateX25519Identity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var archive bytes.Buffer
+	m, err := Create(ctx, &archive, Options{Store: st, DataDir: dataDir, Recipients: []age.Recipient{id.Recipient()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return before, &archive, id, m
+}
+
+// checkRestored checks what every restore must give: an audit chain that verifies with
+// the original keys, and new rows with ids after the restored ones.
+func checkRestored(t *testing.T, st *store.Store, ring keys.Ring) {
+	t.Helper()
+	ctx := context.Background()
+	rep, err := audit.Verify(ctx, st, ring)
+	if err != nil || !rep.OK() {
+		var sb strings.Builder
+		if rep != nil {
+			rep.WriteText(&sb)
+		}
+		t.Fatalf("audit verify after restore: %v\n%s", err, sb.String())
+	}
+	sys, err := st.CreateSystem(ctx, store.SystemInput{Name: "new", Owner: "o", Environment: store.Dev, Classification: store.Public})
+	if err != nil || sys.ID != 4 {
+		t.Fatalf("new system after restore: id %d, %v", sys.ID, err)
 	}
 }
 

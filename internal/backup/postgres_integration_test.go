@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"filippo.io/age"
-	"github.com/posture-dev/posture/internal/audit"
 	"github.com/posture-dev/posture/internal/jobs/jobstest"
 	"github.com/posture-dev/posture/internal/store"
 )
@@ -106,18 +105,7 @@ func TestRestoreAcrossDatabases(t *testing.T) {
 			ctx := context.Background()
 			src, _ := c.from(t)
 			st, ring := populate(t, src)
-			before, err := Snapshot(ctx, st)
-			if err != nil {
-				t.Fatal(err)
-			}
-			id, err := age.GenerateX25519Identity()
-			if err != nil {
-				t.Fatal(err)
-			}
-			var archive bytes.Buffer
-			if _, err := Create(ctx, &archive, Options{Store: st, DataDir: src.DataDir, Recipients: []age.Recipient{id.Recipient()}}); err != nil {
-				t.Fatal(err)
-			}
+			before, archive, id, _ := snapshotAndBackUp(t, st, src.DataDir)
 			st.Close()
 			dst, _ := c.to(t)
 			if _, err := Restore(ctx, bytes.NewReader(archive.Bytes()), []age.Identity{id}, dst); err != nil {
@@ -137,18 +125,7 @@ func TestRestoreAcrossDatabases(t *testing.T) {
 					t.Errorf("table %s differs:\nbefore %s\nafter  %s", tbl, clip([]byte(want)), clip([]byte(na[tbl])))
 				}
 			}
-			rep, err := audit.Verify(ctx, st2, ring)
-			if err != nil || !rep.OK() {
-				var sb strings.Builder
-				if rep != nil {
-					rep.WriteText(&sb)
-				}
-				t.Fatalf("audit verify after restore: %v\n%s", err, sb.String())
-			}
-			sys, err := st2.CreateSystem(ctx, store.SystemInput{Name: "new", Owner: "o", Environment: store.Dev, Classification: store.Public})
-			if err != nil || sys.ID != 4 {
-				t.Fatalf("new system after restore: id %d, %v", sys.ID, err)
-			}
+			checkRestored(t, st2, ring)
 		})
 	}
 }
