@@ -92,3 +92,15 @@ func FuzzParseServerKeyExchange(f *testing.F) {
 		}
 	})
 }
+
+func FuzzParseSSLv2ServerHello(f *testing.F) {
+	f.Add(sslv2ServerHelloRecord(sslv2Ciphers[0].code))
+	f.Add([]byte{21, 3, 1, 0, 2, 2, 40})
+	f.Add([]byte{0x80, 11, 4, 0, 1, 0, 2, 0, 0, 0, 0, 0, 0})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		ok, ciphers, err := parseSSLv2ServerHello(bytes.NewReader(b))
+		if (ok || len(ciphers) > 0) && err != nil || !ok && len(ciphers) > 0 || len(ciphers) > len(b)/3 {
+			t.Fatalf("ok=%v ciphers=%d err=%v", ok, len(ciphers), err)
+		}
+	})
+}

@@ -73,6 +73,10 @@ func TestScanNginxPresets(t *testing.T) {
 		if inc := rep.Incomplete(); len(inc) > 0 {
 			t.Errorf("%s: incomplete: %v", s.Name, inc)
 		}
+		// OpenSSL 3 cannot speak SSL 2.0: the probe must say so, not err.
+		if rep.SSLv2 == nil || rep.SSLv2.Accepted || rep.SSLv2.Err != nil {
+			t.Errorf("%s: SSLv2 %+v", s.Name, rep.SSLv2)
+		}
 		for _, v := range Versions {
 			p := rep.Protocol(v)
 			var names []string

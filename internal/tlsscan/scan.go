@@ -23,7 +23,7 @@ type Options struct {
 	// Intermediates are CA certificates known to the scanner but not trusted as roots;
 	// with them a chain the server sent incomplete can be shown to verify if completed.
 	Intermediates *x509.CertPool
-	// Versions limits the versions probed; nil means all of Versions.
+	// Versions limits the versions probed; nil means all of Versions, and SSL 2.0.
 	Versions []Version
 	// Chunk is the most suites one hello offers; zero means DefaultChunk.
 	Chunk int
@@ -41,6 +41,8 @@ type Report struct {
 	// Certificate is nil when the chain could not be read; CertErr then says why.
 	Certificate *CertReport
 	CertErr     error
+	// SSLv2 is nil when it was not probed (Options.Versions set).
+	SSLv2 *SSLv2Result
 	// KeyExchange is nil when it was not measured (Options.SkipKeyExchange), and so are
 	// Features, measured alongside.
 	KeyExchange *KeyExchange
@@ -101,6 +103,9 @@ func (r *Report) Incomplete() []string {
 	if r.Features != nil && r.Features.Err != nil {
 		out = append(out, r.Features.Err.Error())
 	}
+	if r.SSLv2 != nil && r.SSLv2.Err != nil {
+		out = append(out, r.SSLv2.Err.Error())
+	}
 	return out
 }
 
@@ -155,6 +160,12 @@ func Scan(ctx context.Context, n *netx.Net, addr string, opt Options) (*Report, 
 			defer wg.Done()
 			rep.Protocols[i] = s.enumerate(ctx, v)
 		}()
+	}
+	if opt.Versions == nil {
+		wg.Go(func() {
+			r := s.sslv2(ctx)
+			rep.SSLv2 = &r
+		})
 	}
 	// The chain is fetched alongside, with crypto/tls, which covers every server that
 	// speaks TLS 1.2 or 1.3 with a suite Go knows.

@@ -12,7 +12,8 @@ import "fmt"
 // Version is a protocol version as it appears on the wire.
 type Version uint16
 
-// The versions a scan looks for. SSL 2.0 has a different hello format and is not probed.
+// The versions a scan enumerates. SSL 2.0 has a different hello format and its own probe
+// (sslv2.go).
 const (
 	SSL30 Version = 0x0300
 	TLS10 Version = 0x0301

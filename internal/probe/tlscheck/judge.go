@@ -66,6 +66,11 @@ const fixSuites = "Remove them from the server's suite list (nginx ssl_ciphers, 
 // judge turns a scan into findings and, when there are none, evidence.
 func judge(rp *reporter, rep *tlsscan.Report, profile *tlsscan.Profile) {
 	start := len(rp.r.Findings)
+	if v2 := rep.SSLv2; v2 != nil && v2.Accepted {
+		rp.add(ctlPractice, RuleProtocol, policy.Critical, "SSLv2", strings.Join(v2.Ciphers, " "),
+			fmt.Sprintf("SSLv2 is accepted (%d cipher%s): it is broken beyond repair, and a server that speaks it exposes its RSA key to DROWN (CVE-2016-0800) for its TLS clients too", len(v2.Ciphers), plural(len(v2.Ciphers))),
+			"Disable SSL 2.0 (OpenSSL 1.1.0 and later cannot speak it at all); if the key was ever used with SSLv2, replace it")
+	}
 	for _, pr := range rep.Protocols {
 		if !pr.Accepted || pr.Version >= tlsscan.TLS12 {
 			continue

@@ -82,3 +82,24 @@ func TestJudgeFeatures(t *testing.T) {
 		}
 	}
 }
+
+func TestJudgeSSLv2(t *testing.T) {
+	p, err := tlsscan.LookupProfile("intermediate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		v2   *tlsscan.SSLv2Result
+		want string
+	}{
+		{nil, ""},
+		{&tlsscan.SSLv2Result{}, ""},
+		{&tlsscan.SSLv2Result{Accepted: true, Ciphers: []string{"SSL_CK_RC4_128_WITH_MD5"}}, "endpoint/tls-protocol SSLv2 critical"},
+	} {
+		r := &probe.Result{}
+		judge(&reporter{r: r, loc: "https://example.test/"}, &tlsscan.Report{SSLv2: c.v2}, p)
+		if g := got(r); g != c.want {
+			t.Errorf("SSLv2 %+v: findings\n%s\nwant\n%s", c.v2, g, c.want)
+		}
+	}
+}
