@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"os/user"
-	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -223,16 +222,13 @@ func newAdmin(e *env) *cobra.Command {
 			if tname == "" || len(scopes) == 0 {
 				return usageError("--name and at least one --scope are required")
 			}
-			for _, s := range scopes {
-				if !server.ValidScope(s) {
-					return usageError("unknown scope %q (want one of %s)", s, strings.Join(server.Scopes(), ", "))
-				}
+			scopes, err := server.NormalizeScopes(scopes)
+			if err != nil {
+				return usageError("%v", err)
 			}
-			if expires <= 0 || expires > 366*24*time.Hour {
+			if expires <= 0 || expires > server.MaxTokenLife {
 				return usageError("--expires must be between 1s and 366 days")
 			}
-			slices.Sort(scopes)
-			scopes = slices.Compact(scopes)
 			return with(cmd, func(ctx context.Context, st *store.Store, a server.Auditor) error {
 				if err := cliAudit(ctx, a, e, "token.create", "token:"+tname, "scopes "+strings.Join(scopes, " ")); err != nil {
 					return err

@@ -1,7 +1,11 @@
 package server
 
 import (
+	"fmt"
+	"slices"
 	"sort"
+	"strings"
+	"time"
 
 	"github.com/posture-dev/posture/internal/store"
 )
@@ -85,6 +89,22 @@ func Scopes() []string {
 
 // ValidScope reports whether s is a scope a token may have.
 func ValidScope(s string) bool { _, ok := scopePermissions[s]; return ok }
+
+// MaxTokenLife bounds an API token's life, wherever it is created.
+const MaxTokenLife = 366 * 24 * time.Hour
+
+// NormalizeScopes checks the scopes of a token being created and returns them sorted,
+// each once: the CLI and the tokens page accept the same.
+func NormalizeScopes(in []string) ([]string, error) {
+	for _, sc := range in {
+		if !ValidScope(sc) {
+			return nil, fmt.Errorf("unknown scope %q (want one of %s)", clipDetail(sc, 40), strings.Join(Scopes(), ", "))
+		}
+	}
+	out := slices.Clone(in)
+	slices.Sort(out)
+	return slices.Compact(out), nil
+}
 
 // RolePermissions returns what a role may do, for the UI and docs.
 func RolePermissions(r store.Role) []Permission {

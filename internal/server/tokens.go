@@ -2,7 +2,6 @@ package server
 
 import (
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -12,9 +11,6 @@ import (
 
 // The API tokens page: what `posture admin token` does, for admins in the browser.
 // A token is shown once, on the page that answers its creation; only its hash is kept.
-
-// maxTokenDays bounds a token's life, as the CLI does.
-const maxTokenDays = 366
 
 func (s *Server) tokensPage(w http.ResponseWriter, r *http.Request) {
 	toks, err := s.st.ListTokens(r.Context())
@@ -33,9 +29,7 @@ func (s *Server) tokenCreateForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	name := strings.TrimSpace(r.PostForm.Get("name"))
-	scopes := slices.Clone(r.PostForm["scope"])
-	slices.Sort(scopes)
-	scopes = slices.Compact(scopes)
+	scopes, scopeErr := NormalizeScopes(r.PostForm["scope"])
 	days, err := strconv.Atoi(r.PostForm.Get("days"))
 	object := "token:" + clipDetail(name, 100)
 	reject := func(msg string) { s.auditedReject(w, r, true, "token.create", object, http.StatusBadRequest, msg) }
@@ -43,18 +37,15 @@ func (s *Server) tokenCreateForm(w http.ResponseWriter, r *http.Request) {
 	case name == "" || len(name) > 100:
 		reject("a name of 1 to 100 characters is required")
 		return
+	case scopeErr != nil:
+		reject(scopeErr.Error())
+		return
 	case len(scopes) == 0:
 		reject("choose at least one scope")
 		return
-	case err != nil || days < 1 || days > maxTokenDays:
+	case err != nil || days < 1 || time.Duration(days)*24*time.Hour > MaxTokenLife:
 		reject("the token must expire in 1 to 366 days")
 		return
-	}
-	for _, sc := range scopes {
-		if !ValidScope(sc) {
-			reject("unknown scope " + strconv.Quote(clipDetail(sc, 40)))
-			return
-		}
 	}
 	if err := s.Audit(r, "token.create", object, OutcomeSuccess, "scopes "+strings.Join(scopes, " ")); err != nil {
 		AuditFailed(w)

@@ -250,15 +250,14 @@ func judgeProfile(rp *reporter, rep *tlsscan.Report, p *tlsscan.Profile, suitesR
 			}
 		case tlsscan.IssueDHSize:
 			if !kx.dh {
-				rp.add(ctlPractice, RuleProfile, policy.Low, string(is.Kind), is.Subject, is.Message,
-					"Use the RFC 7919 ffdhe2048 group or larger (nginx ssl_dhparam, Apache SSLOpenSSLConfCmd DHParameters), or drop DHE suites")
+				rp.add(ctlPractice, RuleProfile, policy.Low, string(is.Kind), is.Subject, is.Message, fixDH)
 			}
 		}
 	}
 	if len(groups) > 0 {
 		rp.add(ctlPractice, RuleProfile, policy.Low, "groups", strings.Join(groups, " "),
 			fmt.Sprintf("key exchange group%s %s accepted; the %s profile allows %s", plural(len(groups)), strings.Join(groups, ", "), p.Name, strings.Join(p.Groups, ", ")),
-			"Restrict the groups: nginx ssl_ecdh_curve X25519:prime256v1:secp384r1; Apache SSLOpenSSLConfCmd Curves (Groups) likewise")
+			fixGroups)
 	}
 	if len(versions) > 0 {
 		rp.add(ctlPractice, RuleProfile, policy.Low, "protocol", strings.Join(versions, ", "),

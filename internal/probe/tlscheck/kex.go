@@ -57,10 +57,12 @@ func judgeKeyExchange(rp *reporter, kx *tlsscan.KeyExchange) kxReported {
 	if len(weak) > 0 {
 		rp.add(ctlPractice, RuleKeyExchange, policy.High, "weak-groups", strings.Join(weak, ", "),
 			fmt.Sprintf("%d key exchange group%s under %d-bit security accepted: a client that prefers %s gets a session key that can be recovered", len(weak), plural(len(weak)), minGroupBits, map[bool]string{true: "it", false: "one"}[len(weak) == 1]),
-			"Restrict the groups: nginx ssl_ecdh_curve X25519:prime256v1:secp384r1; Apache SSLOpenSSLConfCmd Curves (Groups) likewise")
+			fixGroups)
 	}
 	return done
 }
+
+const fixGroups = "Restrict the groups: nginx ssl_ecdh_curve X25519:prime256v1:secp384r1; Apache SSLOpenSSLConfCmd Curves (Groups) likewise"
 
 const fixDH = "Use the RFC 7919 ffdhe2048 group or larger (nginx ssl_dhparam, Apache SSLOpenSSLConfCmd DHParameters), or drop the DHE suites in favour of ECDHE"
 
