@@ -91,7 +91,7 @@ func connect(ctx context.Context, opt Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := s.db.PingContext(ctx); err != nil {
+	if err := s.ping(ctx); err != nil {
 		s.db.Close()
 		return nil, fmt.Errorf("store: connect to %s: %w", s.where, err)
 	}
@@ -166,6 +166,27 @@ func (s *Store) openSQLite(opt Options) error {
 	}
 	s.db = db
 	return nil
+}
+
+// ping makes the first connection. On SQLite it waits out SQLITE_BUSY for up to the
+// busy timeout: the first connection to a fresh file switches it to WAL, which needs an
+// exclusive lock, and when several processes race for that upgrade SQLite refuses all
+// but one at once rather than calling the busy handler (which could deadlock them).
+func (s *Store) ping(ctx context.Context) error {
+	err := s.db.PingContext(ctx)
+	if s.dialect != SQLite {
+		return err
+	}
+	deadline := time.Now().Add(sqliteBusyTimeout)
+	for wait := 5 * time.Millisecond; isBusy(err) && time.Now().Before(deadline); wait = min(2*wait, 200*time.Millisecond) {
+		select {
+		case <-ctx.Done():
+			return errors.Join(err, ctx.Err())
+		case <-time.After(wait):
+		}
+		err = s.db.PingContext(ctx)
+	}
+	return err
 }
 
 func (s *Store) openPostgres(rawURL string) error {
