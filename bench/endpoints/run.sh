@@ -2,16 +2,16 @@
 # Side-by-side benchmark of posture's endpoint audit against testssl.sh 3.0, in one run, on
 # the same real nginx sites (the integration tests' presets: modern, intermediate, legacy
 # TLS 1.0 with weak suites, no HSTS, directory listing, exposed .git, expired, wrong host,
-# self-signed, 1024-bit RSA, incomplete chain, a clean site, and one with a 1024-bit DHE
-# group and secp192r1). Prints:
+# self-signed, 1024-bit RSA, incomplete chain, a clean site, one with a 1024-bit DHE
+# group and secp192r1, one that prefers a CBC suite). Prints:
 #   - an agreement table: accepted protocols, every accepted suite per protocol (by code
-#     point), certificate problems, HSTS, ECDHE curves and finite-field DH groups, as each
-#     tool reports them;
+#     point), certificate problems, HSTS, ECDHE curves and finite-field DH groups, who
+#     chooses the suite, downgrade protection, as each tool reports them;
 #   - wall time per site (hyperfine medians) and the testssl.sh/posture ratio;
 #   - posture alone sweeping SWEEP (default 200) loopback endpoints in one run.
 # posture's timing is a whole `posture scan` of the endpoint (TLS and HTTP checks);
-# testssl.sh runs -p -E -S -f -h (protocols, ciphers per protocol, certificate, forward
-# secrecy with curves and DH groups, headers).
+# testssl.sh runs -p -E -S -f -P -Z -h (protocols, ciphers per protocol, certificate, forward
+# secrecy with curves and DH groups, server cipher order, TLS_FALLBACK_SCSV, headers).
 # env: RUNS (posture runs per site, default 10), TESTSSL_RUNS (default 1: it takes
 # ~30-60 s a site), SWEEP (200), SWEEP_RUNS (3), SITES (comma-separated subset),
 # BENCH_DIR (.cache/bench/endpoints). Installs what it needs on a Debian machine.

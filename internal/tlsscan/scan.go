@@ -29,7 +29,8 @@ type Options struct {
 	Chunk int
 	// SkipCertificate leaves the certificate out (enumeration only).
 	SkipCertificate bool
-	// SkipKeyExchange leaves out the DHE parameters and the named groups.
+	// SkipKeyExchange leaves out the DHE parameters and the named groups, and the
+	// handshakes measured with them: protocol features, fallback protection, preference.
 	SkipKeyExchange bool
 }
 
@@ -47,6 +48,10 @@ type Report struct {
 	// Features, measured alongside.
 	KeyExchange *KeyExchange
 	Features    *Features
+	// Fallback and Preferences are measured with KeyExchange too: the downgrade
+	// protection, and who chooses the suite at each version with more than one.
+	Fallback    *Fallback
+	Preferences []Preference
 	Elapsed     time.Duration
 }
 
@@ -102,6 +107,14 @@ func (r *Report) Incomplete() []string {
 	}
 	if r.Features != nil && r.Features.Err != nil {
 		out = append(out, r.Features.Err.Error())
+	}
+	if r.Fallback != nil && r.Fallback.Err != nil {
+		out = append(out, r.Fallback.Err.Error())
+	}
+	for _, p := range r.Preferences {
+		if p.Err != nil {
+			out = append(out, p.Err.Error())
+		}
 	}
 	if r.SSLv2 != nil && r.SSLv2.Err != nil {
 		out = append(out, r.SSLv2.Err.Error())
@@ -188,10 +201,14 @@ func Scan(ctx context.Context, n *netx.Net, addr string, opt Options) (*Report, 
 		var wg sync.WaitGroup
 		var kx KeyExchange
 		var ft Features
+		var fb Fallback
+		var prefs []Preference
 		wg.Go(func() { kx = s.keyExchange(ctx, rep) })
 		wg.Go(func() { ft = s.features(ctx, rep) })
+		wg.Go(func() { fb = s.fallback(ctx, rep) })
+		wg.Go(func() { prefs = s.preferences(ctx, rep) })
 		wg.Wait()
-		rep.KeyExchange, rep.Features = &kx, &ft
+		rep.KeyExchange, rep.Features, rep.Fallback, rep.Preferences = &kx, &ft, &fb, prefs
 	}
 	if !opt.SkipCertificate {
 		if chainErr != nil {

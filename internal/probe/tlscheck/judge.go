@@ -105,6 +105,8 @@ func judge(rp *reporter, rep *tlsscan.Report, profile *tlsscan.Profile) {
 	cbcOnly(rp, suites)
 	kxDone := judgeKeyExchange(rp, rep.KeyExchange)
 	judgeFeatures(rp, rep.Features)
+	judgeFallback(rp, rep.Fallback)
+	judgePreferences(rp, rep)
 
 	certReported := judgeCertificate(rp, rep)
 	judgeProfile(rp, rep, profile, reported, certReported, kxDone)

@@ -18,6 +18,7 @@ import (
 const (
 	ocsp         = "endpoint/tls-ocsp-stapling no-stapling info"
 	outOfProfile = "endpoint/tls-profile suites low"
+	clientOrder  = "endpoint/tls-cipher-order client-chooses low"
 )
 
 var presetFindings = map[string][]string{
@@ -26,24 +27,28 @@ var presetFindings = map[string][]string{
 	"legacy": {
 		"endpoint/tls-cipher anon critical",
 		"endpoint/tls-cipher null critical",
-		ocsp, outOfProfile,
+		clientOrder, ocsp, outOfProfile,
 		"endpoint/tls-protocol TLSv1.0 high",
 		"endpoint/tls-protocol TLSv1.1 high",
 	},
-	"no-hsts":          {ocsp, outOfProfile},
-	"listing":          {ocsp, outOfProfile},
-	"git-exposed":      {ocsp, outOfProfile},
-	"expired":          {"endpoint/tls-certificate-expiry expired critical", ocsp, outOfProfile},
-	"wrong-host":       {"endpoint/tls-certificate-hostname hostname high", ocsp, outOfProfile},
-	"self-signed":      {"endpoint/tls-certificate-trust self-signed high", ocsp, outOfProfile},
-	"rsa1024":          {"endpoint/tls-certificate-key small-key high", ocsp, outOfProfile},
-	"incomplete-chain": {"endpoint/tls-certificate-trust incomplete-chain medium", ocsp, outOfProfile},
+	"no-hsts":          {clientOrder, ocsp, outOfProfile},
+	"listing":          {clientOrder, ocsp, outOfProfile},
+	"git-exposed":      {clientOrder, ocsp, outOfProfile},
+	"expired":          {"endpoint/tls-certificate-expiry expired critical", clientOrder, ocsp, outOfProfile},
+	"wrong-host":       {"endpoint/tls-certificate-hostname hostname high", clientOrder, ocsp, outOfProfile},
+	"self-signed":      {"endpoint/tls-certificate-trust self-signed high", clientOrder, ocsp, outOfProfile},
+	"rsa1024":          {"endpoint/tls-certificate-key small-key high", clientOrder, ocsp, outOfProfile},
+	"incomplete-chain": {"endpoint/tls-certificate-trust incomplete-chain medium", clientOrder, ocsp, outOfProfile},
 }
 
 func TestProbeNginxPresets(t *testing.T) {
 	sites := append(nginxtest.Presets(), nginxtest.Site{Name: "expiring-soon", Cert: nginxtest.CertExpiringSoon,
 		Ciphers: nginxtest.IntermediateCiphers}, nginxtest.WeakKeyExchange())
 	presetFindings["expiring-soon"] = []string{"endpoint/tls-certificate-expiry expiring high", ocsp}
+	// The server chooses, puts a CBC suite before an AEAD one, and still speaks TLS 1.0.
+	sites = append(sites, nginxtest.WeakOrder())
+	presetFindings["weak-order"] = []string{"endpoint/tls-cipher-order weak-preferred medium", ocsp, outOfProfile,
+		"endpoint/tls-protocol TLSv1.0 high", "endpoint/tls-protocol TLSv1.1 high"}
 	presetFindings["weak-kex"] = []string{"endpoint/tls-key-exchange dh-small high", "endpoint/tls-key-exchange weak-groups high", ocsp}
 	srv := nginxtest.Start(t, sites...)
 	n := netx.New(netx.Options{Timeout: 5 * time.Second, RootCAs: srv.CAPool})

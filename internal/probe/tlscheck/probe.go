@@ -36,6 +36,8 @@ const (
 	RuleRenegotiation = "endpoint/tls-renegotiation"
 	RuleCompression   = "endpoint/tls-compression"
 	RuleHeartbleed    = "endpoint/tls-heartbleed"
+	RuleFallback      = "endpoint/tls-fallback"
+	RuleCipherOrder   = "endpoint/tls-cipher-order"
 )
 
 const (

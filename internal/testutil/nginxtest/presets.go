@@ -61,6 +61,15 @@ func WeakKeyExchange() Site {
 		Directives: "ssl_dhparam dh1024.pem;\nssl_ecdh_curve secp192r1:prime256v1;\n" + hsts + "\n" + securityHeaders, Files: index("weak-kex")}
 }
 
+// WeakOrder is a site that chooses the suite itself and prefers a CBC suite to an AEAD
+// one, with TLS 1.0 to 1.2 so that there is a version to fall back to. Like
+// WeakKeyExchange it is not among Presets.
+func WeakOrder() Site {
+	return Site{Name: "weak-order", Protocols: "TLSv1 TLSv1.1 TLSv1.2",
+		Ciphers:    "ECDHE-RSA-AES128-SHA:ECDHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0",
+		Directives: "ssl_prefer_server_ciphers on;\n" + hsts + "\n" + securityHeaders, Files: index("weak-order")}
+}
+
 // Preset returns the preset called name; it panics on a name Presets does not have,
 // which is a mistake in the calling test.
 func Preset(name string) Site {

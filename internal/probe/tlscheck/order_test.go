@@ -1,0 +1,78 @@
+package tlscheck
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/posture-dev/posture/internal/probe"
+	"github.com/posture-dev/posture/internal/tlsscan"
+)
+
+func suites(t *testing.T, ids ...uint16) []tlsscan.Suite {
+	t.Helper()
+	var out []tlsscan.Suite
+	for _, id := range ids {
+		s, ok := tlsscan.SuiteByID(id)
+		if !ok {
+			t.Fatalf("no suite %04x", id)
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func TestJudgePreferences(t *testing.T) {
+	const (
+		gcm    = 0xC02F // ECDHE-RSA-AES128-GCM-SHA256
+		cbc    = 0xC013 // ECDHE-RSA-AES128-SHA
+		rsaGCM = 0x009C // AES128-GCM-SHA256: no forward secrecy
+	)
+	for _, c := range []struct {
+		name     string
+		accepted []uint16
+		pref     tlsscan.Preference
+		want     string
+	}{
+		{"server order, strong first", []uint16{gcm, cbc}, tlsscan.Preference{ServerOrder: true, Suites: suites(t, gcm, cbc)}, ""},
+		{"server order, weak first", []uint16{gcm, cbc}, tlsscan.Preference{ServerOrder: true, Suites: suites(t, cbc, rsaGCM, gcm)},
+			"endpoint/tls-cipher-order weak-preferred medium"},
+		{"server order, nothing strong", []uint16{cbc, rsaGCM}, tlsscan.Preference{ServerOrder: true, Suites: suites(t, cbc, rsaGCM)}, ""},
+		{"client order, all strong", []uint16{gcm, 0xC030}, tlsscan.Preference{}, ""},
+		{"client order, mixed", []uint16{gcm, cbc}, tlsscan.Preference{}, "endpoint/tls-cipher-order client-chooses low"},
+		{"client order, none strong", []uint16{cbc, rsaGCM}, tlsscan.Preference{}, ""},
+		{"could not tell", []uint16{gcm, cbc}, tlsscan.Preference{Err: errors.New("timeout")}, ""},
+	} {
+		c.pref.Version = tlsscan.TLS12
+		rep := &tlsscan.Report{
+			Protocols:   []tlsscan.ProtocolResult{{Version: tlsscan.TLS12, Accepted: true, Suites: suites(t, c.accepted...)}},
+			Preferences: []tlsscan.Preference{c.pref},
+		}
+		r := &probe.Result{}
+		judgePreferences(&reporter{r: r, loc: "https://example.test/"}, rep)
+		if g := got(r); g != c.want {
+			t.Errorf("%s: findings\n%s\nwant\n%s", c.name, g, c.want)
+		}
+	}
+}
+
+func TestJudgeFallback(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		fb   *tlsscan.Fallback
+		want string
+	}{
+		{"not measured", nil, ""},
+		{"nothing to fall back to", &tlsscan.Fallback{From: tlsscan.TLS12}, ""},
+		{"protected", &tlsscan.Fallback{From: tlsscan.TLS12, To: tlsscan.TLS11, Protected: true}, ""},
+		{"accepted", &tlsscan.Fallback{From: tlsscan.TLS12, To: tlsscan.TLS10, Accepted: true}, "endpoint/tls-fallback no-fallback-scsv medium"},
+		{"accepted down to SSL 3.0", &tlsscan.Fallback{From: tlsscan.TLS10, To: tlsscan.SSL30, Accepted: true}, "endpoint/tls-fallback no-fallback-scsv high"},
+		{"other refusal", &tlsscan.Fallback{From: tlsscan.TLS12, To: tlsscan.TLS10, Refusal: "alert handshake_failure"}, "endpoint/tls-fallback fallback-nonstandard info"},
+		{"could not tell", &tlsscan.Fallback{From: tlsscan.TLS12, To: tlsscan.TLS10, Err: errors.New("reset")}, ""},
+	} {
+		r := &probe.Result{}
+		judgeFallback(&reporter{r: r, loc: "https://example.test/"}, c.fb)
+		if g := got(r); g != c.want {
+			t.Errorf("%s: findings\n%s\nwant\n%s", c.name, g, c.want)
+		}
+	}
+}
