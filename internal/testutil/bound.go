@@ -13,3 +13,14 @@ func WorkBound(d time.Duration) time.Duration {
 	}
 	return d
 }
+
+// WorkSize is how many bytes a test that times work on its input should feed: n, or an
+// eighth of it under the race detector, which slows byte-at-a-time scanning about
+// fifteen-fold (more than WorkBound allows for on a loaded machine). A quadratic
+// scanner still blows any bound at an eighth of the size.
+func WorkSize(n int) int {
+	if raceEnabled {
+		return n / 8
+	}
+	return n
+}

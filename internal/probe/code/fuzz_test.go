@@ -58,7 +58,7 @@ func TestLongLinesStayLinear(t *testing.T) {
 		"matches":          `rejectUnauthorized:false,`,
 		"near, no pattern": "token Math.random",
 	} {
-		data := []byte(strings.Repeat(unit, 2<<20/len(unit)))
+		data := []byte(strings.Repeat(unit, testutil.WorkSize(2<<20)/len(unit)))
 		start := time.Now()
 		ms := sc.Scan(JS, data)
 		if d := time.Since(start); d > testutil.WorkBound(10*time.Second) {
