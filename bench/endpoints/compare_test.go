@@ -30,12 +30,14 @@ type facts struct {
 	DH        []string            // finite-field groups: DHE parameters and TLS 1.3 FFDHE groups, "ffdhe2048", "1024 bits"
 	Order     string              // who picks the suite: "server", "client", "server below TLS 1.3", "server in TLS 1.3 only"
 	Fallback  string              // TLS_FALLBACK_SCSV: "protected", "missing", "nonstandard", "n/a" (nothing to fall back to)
+	CCS       string              // CVE-2014-0224: "vulnerable", "ok", "n/a" (TLS 1.3 only)
 }
 
 // testsslArgs is how both the benchmark and the agreement test run testssl.sh:
 // protocols, suites per protocol, certificate (server defaults), forward secrecy with
-// curves and groups, server preferences, downgrade protection, HTTP headers.
-const testsslArgs = "--quiet --color 0 --warnings off --ip 127.0.0.1 -p -E -S -f -P -Z -h"
+// curves and groups, server preferences, downgrade protection, CCS injection, HTTP
+// headers.
+const testsslArgs = "--quiet --color 0 --warnings off --ip 127.0.0.1 -p -E -S -f -P -Z -I -h"
 
 // comparison lines two sets of facts up, as one row of the agreement table.
 type comparison struct {
@@ -48,7 +50,7 @@ func (c comparison) agree() bool {
 	p, s := c.posture, c.testssl
 	suitesOK, _ := sameSuites(p.Suites, s.Suites)
 	return slices.Equal(p.Protocols, s.Protocols) && suitesOK && slices.Equal(p.Cert, s.Cert) && p.HSTS == s.HSTS &&
-		slices.Equal(p.Curves, s.Curves) && slices.Equal(p.DH, s.DH) && p.Order == s.Order && p.Fallback == s.Fallback
+		slices.Equal(p.Curves, s.Curves) && slices.Equal(p.DH, s.DH) && p.Order == s.Order && p.Fallback == s.Fallback && p.CCS == s.CCS
 }
 
 // readTestssl turns testssl.sh's JSON findings into facts.
@@ -116,6 +118,15 @@ func readTestssl(t *testing.T, path string) facts {
 			default:
 				f.Fallback = it.Finding
 			}
+		case it.ID == "CCS":
+			switch {
+			case strings.Contains(it.Finding, "VULNERABLE"):
+				f.CCS = "vulnerable"
+			case strings.Contains(it.Finding, "not vulnerable"):
+				f.CCS = "ok"
+			default: // testssl.sh 3.0 does not test a server with TLS 1.3 only
+				f.CCS = "n/a"
+			}
 		case it.ID == "DH_groups":
 			// "ffdhe2048 ffdhe3072 …" for standard groups, "Unknown DH group (1024 bits)"
 			// for a server's own.
@@ -171,6 +182,16 @@ func postureFacts(t *testing.T, srv *nginxtest.Server, site, reportPath string) 
 		f.Fallback = "missing"
 	default:
 		f.Fallback = "nonstandard"
+	}
+	switch c := rep.CCS; {
+	case c == nil || c.Err != nil:
+		f.CCS = "unknown"
+	case c.Version == 0:
+		f.CCS = "n/a"
+	case c.Vulnerable:
+		f.CCS = "vulnerable"
+	default:
+		f.CCS = "ok"
 	}
 	name := map[tlsscan.Version]string{tlsscan.SSL30: "SSLv3", tlsscan.TLS10: "TLS1", tlsscan.TLS11: "TLS1_1", tlsscan.TLS12: "TLS1_2", tlsscan.TLS13: "TLS1_3"}
 	for _, p := range rep.Protocols {

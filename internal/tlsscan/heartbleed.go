@@ -3,7 +3,6 @@ package tlsscan
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"time"
 )
@@ -20,37 +19,20 @@ var heartbleedProbe = []byte{1, 0x40, 0x00}
 // sends the malformed request after ServerHelloDone, as the attack did. heartbeat says
 // whether the server supports the extension, leaked how many bytes it answered with.
 func (s *scanner) heartbleed(ctx context.Context, v Version, suites []uint16) (heartbeat bool, leaked int, err error) {
-	spec := helloSpec{version: v, suites: suites, serverName: s.serverName, keyShare: s.keyShare, heartbeat: true}
-	hello, err := buildClientHello(spec)
-	if err != nil {
-		return false, 0, err
-	}
-	conn, err := s.net.Dial(ctx, s.addr)
-	if err != nil {
-		return false, 0, fmt.Errorf("connect to %s: %w", s.addr, err)
-	}
-	defer conn.Close()
-	stop := context.AfterFunc(ctx, func() { conn.Close() })
-	defer stop()
-	if err := conn.SetDeadline(time.Now().Add(s.timeout)); err != nil {
-		return false, 0, err
-	}
-	if _, err := conn.Write(hello); err != nil {
-		return false, 0, fmt.Errorf("send hello: %w", err)
-	}
-	res, err := readAnswer(conn, spec, true)
+	conn, res, err := s.helloDoneResult(ctx, helloSpec{version: v, suites: suites, serverName: s.serverName, keyShare: s.keyShare, heartbeat: true})
 	if res.sh != nil && res.accepted {
 		if _, ok := res.sh.extensions[extHeartbeat]; !ok {
 			// No heartbeat support: whatever followed the ServerHello does not matter.
+			if conn != nil {
+				conn.Close()
+			}
 			return false, 0, nil
 		}
 	}
-	switch {
-	case err != nil:
+	if err != nil {
 		return false, 0, err
-	case !res.accepted:
-		return false, 0, fmt.Errorf("the suites accepted before were refused now (%s)", res.reason)
 	}
+	defer conn.Close()
 	rec := append([]byte{recordHeartbeat, byte(v >> 8), byte(v), 0, byte(len(heartbleedProbe))}, heartbleedProbe...)
 	if _, err := conn.Write(rec); err != nil {
 		return true, 0, nil // closed on us: not answering is the right answer

@@ -77,6 +77,21 @@ func TestScanNginxPresets(t *testing.T) {
 		if rep.SSLv2 == nil || rep.SSLv2.Accepted || rep.SSLv2.Err != nil {
 			t.Errorf("%s: SSLv2 %+v", s.Name, rep.SSLv2)
 		}
+		// OpenSSL 3 refuses the early ChangeCipherSpec at once, and supports RFC 7507
+		// wherever there is an older version to fall back to (legacy: TLS 1.1). The modern
+		// preset speaks only TLS 1.3, where neither test applies.
+		if s.Name == "modern" {
+			if *rep.CCS != (CCSInjection{}) || *rep.Fallback != (Fallback{}) {
+				t.Errorf("%s: CCS %+v, fallback %+v: tests ran without a version before TLS 1.3", s.Name, rep.CCS, rep.Fallback)
+			}
+		} else {
+			if c := rep.CCS; c.Vulnerable || c.Err != nil || c.Answer != "alert unexpected_message" {
+				t.Errorf("%s: CCS injection %+v", s.Name, rep.CCS)
+			}
+			if fb := rep.Fallback; fb.From != TLS12 || (fb.To != 0) != (s.Name == "legacy") || fb.To != 0 && !fb.Protected {
+				t.Errorf("%s: fallback %+v", s.Name, rep.Fallback)
+			}
+		}
 		for _, v := range Versions {
 			p := rep.Protocol(v)
 			var names []string

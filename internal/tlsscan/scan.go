@@ -30,7 +30,8 @@ type Options struct {
 	// SkipCertificate leaves the certificate out (enumeration only).
 	SkipCertificate bool
 	// SkipKeyExchange leaves out the DHE parameters and the named groups, and the
-	// handshakes measured with them: protocol features, fallback protection, preference.
+	// handshakes measured with them: protocol features, fallback protection, preference,
+	// the CCS injection test.
 	SkipKeyExchange bool
 }
 
@@ -52,7 +53,9 @@ type Report struct {
 	// protection, and who chooses the suite at each version with more than one.
 	Fallback    *Fallback
 	Preferences []Preference
-	Elapsed     time.Duration
+	// CCS is the early ChangeCipherSpec test, measured with KeyExchange too.
+	CCS     *CCSInjection
+	Elapsed time.Duration
 }
 
 // Accepted lists the versions the server accepted, oldest first.
@@ -110,6 +113,9 @@ func (r *Report) Incomplete() []string {
 	}
 	if r.Fallback != nil && r.Fallback.Err != nil {
 		out = append(out, r.Fallback.Err.Error())
+	}
+	if r.CCS != nil && r.CCS.Err != nil {
+		out = append(out, r.CCS.Err.Error())
 	}
 	for _, p := range r.Preferences {
 		if p.Err != nil {
@@ -206,9 +212,11 @@ func Scan(ctx context.Context, n *netx.Net, addr string, opt Options) (*Report, 
 		wg.Go(func() { kx = s.keyExchange(ctx, rep) })
 		wg.Go(func() { ft = s.features(ctx, rep) })
 		wg.Go(func() { fb = s.fallback(ctx, rep) })
+		var ccs CCSInjection
 		wg.Go(func() { prefs = s.preferences(ctx, rep) })
+		wg.Go(func() { ccs = s.ccsInjection(ctx, rep) })
 		wg.Wait()
-		rep.KeyExchange, rep.Features, rep.Fallback, rep.Preferences = &kx, &ft, &fb, prefs
+		rep.KeyExchange, rep.Features, rep.Fallback, rep.Preferences, rep.CCS = &kx, &ft, &fb, prefs, &ccs
 	}
 	if !opt.SkipCertificate {
 		if chainErr != nil {

@@ -106,6 +106,7 @@ func judge(rp *reporter, rep *tlsscan.Report, profile *tlsscan.Profile) {
 	kxDone := judgeKeyExchange(rp, rep.KeyExchange)
 	judgeFeatures(rp, rep.Features)
 	judgeFallback(rp, rep.Fallback)
+	judgeCCS(rp, rep.CCS)
 	judgePreferences(rp, rep)
 
 	certReported := judgeCertificate(rp, rep)

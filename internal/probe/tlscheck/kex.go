@@ -110,3 +110,13 @@ func judgeFeatures(rp *reporter, f *tlsscan.Features) {
 			"Disable TLS compression (OpenSSL: SSL_OP_NO_COMPRESSION, the default since 1.1.0; Apache SSLCompression off)")
 	}
 }
+
+// judgeCCS reports a server that takes a ChangeCipherSpec before the key exchange.
+func judgeCCS(rp *reporter, c *tlsscan.CCSInjection) {
+	if c == nil || c.Err != nil || !c.Vulnerable {
+		return
+	}
+	rp.add(ctlPractice, RuleCCS, policy.High, "ccs-injection", fmt.Sprintf("%s: the second early ChangeCipherSpec was answered with %s", c.Version, c.Answer),
+		"The server accepts a ChangeCipherSpec before the key exchange (CVE-2014-0224): a man in the middle makes both sides use keys derived from an empty master secret and reads or alters the traffic",
+		"Upgrade OpenSSL (1.0.1h, 1.0.0m, 0.9.8za or later)")
+}

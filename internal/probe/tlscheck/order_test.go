@@ -76,3 +76,23 @@ func TestJudgeFallback(t *testing.T) {
 		}
 	}
 }
+
+func TestJudgeCCS(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		ccs  *tlsscan.CCSInjection
+		want string
+	}{
+		{"not measured", nil, ""},
+		{"TLS 1.3 only", &tlsscan.CCSInjection{}, ""},
+		{"patched", &tlsscan.CCSInjection{Version: tlsscan.TLS10, Answer: "alert unexpected_message"}, ""},
+		{"vulnerable", &tlsscan.CCSInjection{Version: tlsscan.TLS10, Vulnerable: true, Answer: "alert bad_record_mac"}, "endpoint/tls-ccs-injection ccs-injection high"},
+		{"could not tell", &tlsscan.CCSInjection{Version: tlsscan.TLS10, Err: errors.New("reset")}, ""},
+	} {
+		r := &probe.Result{}
+		judgeCCS(&reporter{r: r, loc: "https://example.test/"}, c.ccs)
+		if g := got(r); g != c.want {
+			t.Errorf("%s: findings\n%s\nwant\n%s", c.name, g, c.want)
+		}
+	}
+}

@@ -38,6 +38,7 @@ const (
 	RuleHeartbleed    = "endpoint/tls-heartbleed"
 	RuleFallback      = "endpoint/tls-fallback"
 	RuleCipherOrder   = "endpoint/tls-cipher-order"
+	RuleCCS           = "endpoint/tls-ccs-injection"
 )
 
 const (
