@@ -40,7 +40,17 @@ func TestServeACMEWithPebble(t *testing.T) { testACME(t, false) }
 // on serve's plain-HTTP listener (--http-redirect).
 func TestServeACMEHTTP01WithPebble(t *testing.T) { testACME(t, true) }
 
-func testACME(t *testing.T, http01 bool) {
+// TestServeACMERenewalWithPebble: Pebble issues certificates valid for 30 s, and autocert
+// renews a third of the lifetime before expiry (at most 30 days before), so about 20 s
+// after issuance; a later connection must get the new certificate from the running
+// server, and the cache must hold it, without a restart.
+func TestServeACMERenewalWithPebble(t *testing.T) { testACMEWith(t, false, 30) }
+
+func testACME(t *testing.T, http01 bool) { testACMEWith(t, http01, 0) }
+
+// testACMEWith runs the ACME tests; validity, when not zero, is the lifetime in seconds
+// of the certificates Pebble issues, and the test then waits for a renewal.
+func testACMEWith(t *testing.T, http01 bool, validity int) {
 	pebble := findPebble(t)
 	if bi, err := buildinfo.ReadFile(pebble); err == nil {
 		t.Logf("pebble %s (%s)", bi.Main.Version, pebble)
@@ -76,6 +86,9 @@ func testACME(t *testing.T, http01 bool) {
 		"ocspResponderURL":               "",
 		"externalAccountBindingRequired": false,
 	}}
+	if validity > 0 {
+		cfg["pebble"].(map[string]any)["profiles"] = map[string]any{"default": map[string]any{"description": "short-lived", "validityPeriod": validity}}
+	}
 	cfgFile := filepath.Join(work, "pebble.json")
 	b, _ := json.Marshal(cfg)
 	if err := os.WriteFile(cfgFile, b, 0o600); err != nil {
@@ -138,6 +151,31 @@ func testACME(t *testing.T, http01 bool) {
 	}
 	if got := first.DNSNames; len(got) != 1 || got[0] != "posture.test" {
 		t.Errorf("certificate names %v, want [posture.test]", got)
+	}
+	if validity > 0 {
+		if left := time.Until(first.NotAfter); left > time.Duration(validity)*time.Second {
+			t.Fatalf("certificate valid for %v more, Pebble was to issue %ds", left, validity)
+		}
+		for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+			renewed := handshake(t, addr, roots)
+			if renewed.SerialNumber.Cmp(first.SerialNumber) != 0 {
+				if !renewed.NotAfter.After(first.NotAfter) || renewed.DNSNames[0] != "posture.test" {
+					t.Errorf("renewed certificate for %v until %v; first until %v", renewed.DNSNames, renewed.NotAfter, first.NotAfter)
+				}
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("no renewed certificate served within 60 s")
+			}
+		}
+		cached, err := os.ReadFile(filepath.Join(data, "acme", "posture.test"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(cached), string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: first.Raw}))) {
+			t.Error("the cache still holds the first certificate")
+		}
+		return
 	}
 	if again := handshake(t, addr, roots); again.SerialNumber.Cmp(first.SerialNumber) != 0 {
 		t.Errorf("second connection got another certificate (serial %x, first %x)", again.SerialNumber, first.SerialNumber)
