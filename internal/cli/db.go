@@ -40,6 +40,9 @@ DESCRIPTION
              CRC of every entry before the index is rebuilt and swapped in.
     import   loads OSV JSON for air-gapped use: a zip, a directory of JSON files,
              a directory of zips (as laid out by the OSV bucket), or one file.
+             --as-of DATE gives the snapshot's date when its records carry no
+             modified date (golang.org/x/vulndb's data/osv, for one); the data's
+             age is otherwise that of the newest record.
     status   shows where the database is, how old its data is, and what it holds.
     rebuild  derives the index again from the kept archives (a damaged index is
              also rebuilt automatically when a scan finds it).
@@ -98,15 +101,26 @@ func newDB(e *env) *cobra.Command {
 	update.Flags().StringVar(&mirror, "mirror", "", "base URL of the OSV archives (default $POSTURE_OSV_MIRROR or "+vulndb.DefaultMirror+")")
 	update.Flags().StringSliceVar(&ecosystems, "ecosystem", nil, "download only these ecosystems (default: "+strings.Join(vulndb.DefaultEcosystems, ", ")+")")
 
+	var asOf string
 	imp := &cobra.Command{
 		Use:   "import PATH...",
 		Short: "Load OSV JSON from zips or directories (air-gapped)",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			d := dbDir(e, dir)
+			var date time.Time
+			if asOf != "" {
+				var err error
+				if date, err = time.Parse(time.DateOnly, asOf); err != nil {
+					return usageError("--as-of %q: want a date such as 2026-11-05", asOf)
+				}
+				if date.After(e.now()) {
+					return usageError("--as-of %s is in the future", asOf)
+				}
+			}
 			var meta *vulndb.Meta
 			for _, p := range args {
-				m, err := vulndb.Import(d, p, e.now())
+				m, err := vulndb.Import(d, p, e.now(), date)
 				if err != nil {
 					return &exitError{code: ExitError, err: fmt.Errorf("db import %s: %w", p, err)}
 				}
@@ -116,6 +130,7 @@ func newDB(e *env) *cobra.Command {
 			return nil
 		},
 	}
+	imp.Flags().StringVar(&asOf, "as-of", "", "date of the snapshot (YYYY-MM-DD), for records without a modified date")
 	status := &cobra.Command{
 		Use:   "status",
 		Short: "Show the database's age and contents",
@@ -156,8 +171,12 @@ func printStatus(w io.Writer, dir string, m *vulndb.Meta, now time.Time) {
 	age := now.Sub(data)
 	fmt.Fprintf(w, "database:  %s\n", dir)
 	fmt.Fprintf(w, "built:     %s\n", m.Built.Format(time.RFC3339))
-	fmt.Fprintf(w, "data as of %s (%s old)", data.Format(time.RFC3339), humanAge(age))
-	if age > vulns.MaxAge {
+	if data.IsZero() {
+		fmt.Fprint(w, "data as of unknown: the imported records carry no modified date (import them with --as-of DATE)")
+	} else {
+		fmt.Fprintf(w, "data as of %s (%s old)", data.Format(time.RFC3339), humanAge(age))
+	}
+	if data.IsZero() || age > vulns.MaxAge {
 		fmt.Fprint(w, "  STALE: run `posture db update`")
 	}
 	fmt.Fprintln(w)

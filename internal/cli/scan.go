@@ -208,7 +208,11 @@ func runScan(cmd *cobra.Command, e *env, f *scanFlags, args []string) error {
 	if err != nil {
 		return usageError("%v", err)
 	}
-	warnExpired(e, pack)
+	// A text report on standard output carries the warning itself; said twice, it
+	// reads as two problems.
+	if format != "text" || f.output != "" {
+		warnExpired(e, pack)
+	}
 
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -86,7 +86,7 @@ func (d *vulnDB) add(records ...string) {
 			d.t.Fatal(err)
 		}
 	}
-	if _, err := vulndb.Import(d.dir, d.src, now); err != nil {
+	if _, err := vulndb.Import(d.dir, d.src, now, time.Time{}); err != nil {
 		d.t.Fatal(err)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 )
 
 // benchDB builds, once per process, a database the size of the public OSV data for the
@@ -37,7 +38,7 @@ var benchDB = sync.OnceValues(func() (string, error) {
 	}
 	f.Close()
 	db := filepath.Join(dir, "db")
-	_, err = Import(db, z, now)
+	_, err = Import(db, z, now, time.Time{})
 	return db, err
 })
 

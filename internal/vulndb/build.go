@@ -42,6 +42,9 @@ type Source struct {
 	ETag    string    `json:"etag,omitempty"`
 	// Newest is the latest "modified" time among the archive's records.
 	Newest time.Time `json:"newest,omitzero"`
+	// AsOf is the date the importer gave for the snapshot (db import --as-of): some
+	// sources, golang.org/x/vulndb's repository among them, leave "modified" unset.
+	AsOf time.Time `json:"as_of,omitzero"`
 }
 
 // EcoStats counts one ecosystem's content.
@@ -52,16 +55,20 @@ type EcoStats struct {
 }
 
 // DataTime is how fresh a source's data is: when it was downloaded, or, for an
-// air-gapped import, the newest record it holds (importing an old archive today does not
-// make its data new).
+// air-gapped import, the date the importer gave or else the newest record it holds
+// (importing an old archive today does not make its data new). Zero means unknown.
 func (s Source) DataTime() time.Time {
-	if s.Kind == "download" {
+	switch {
+	case s.Kind == "download":
 		return s.Fetched
+	case !s.AsOf.IsZero():
+		return s.AsOf
 	}
 	return s.Newest
 }
 
-// DataTime is the freshness of the whole database: that of its stalest source.
+// DataTime is the freshness of the whole database: that of its stalest source; zero
+// when a source's is unknown.
 func (m Meta) DataTime() time.Time {
 	var t time.Time
 	for i, s := range m.Sources {

@@ -201,8 +201,9 @@ func writeFileAtomic(name string, data []byte) error {
 
 // Import loads OSV records for air-gapped use from a zip, a directory of JSON files (any
 // depth), a directory of zips (the layout the OSV buckets and osv-scanner's offline cache
-// use), or one JSON file, keeps them as archives, and rebuilds the index.
-func Import(dir, src string, now time.Time) (*Meta, error) {
+// use), or one JSON file, keeps them as archives, and rebuilds the index. asOf, when not
+// zero, is the date of the snapshot, for records that carry no "modified" date.
+func Import(dir, src string, now, asOf time.Time) (*Meta, error) {
 	if err := os.MkdirAll(filepath.Join(dir, archivesDir), 0o755); err != nil {
 		return nil, err
 	}
@@ -265,6 +266,7 @@ func Import(dir, src string, now time.Time) (*Meta, error) {
 		return nil, fmt.Errorf("%s holds no OSV JSON files or zips", src)
 	}
 	for _, s := range added {
+		s.AsOf = asOf.UTC()
 		sources = upsertSource(sources, s)
 	}
 	if err := saveSources(dir, sources); err != nil {

@@ -80,7 +80,7 @@ func TestImportDirectoryAndLookup(t *testing.T) {
 	)
 	os.WriteFile(filepath.Join(src, "broken.json"), []byte("{not json"), 0o644)
 	db := t.TempDir()
-	meta, err := Import(db, src, now)
+	meta, err := Import(db, src, now, time.Time{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,10 +118,10 @@ func TestNewerRecordWins(t *testing.T) {
 	newer := rec("GHSA-x", "npm", "pkg", "2026-06-01T00:00:00Z", map[string]any{"summary": "revised"})
 	writeJSONDir(t, a, newer)
 	writeJSONDir(t, b, old)
-	if _, err := Import(db, a, now); err != nil {
+	if _, err := Import(db, a, now, time.Time{}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Import(db, b, now); err != nil {
+	if _, err := Import(db, b, now, time.Time{}); err != nil {
 		t.Fatal(err)
 	}
 	ix, err := Open(db, now)
@@ -139,7 +139,7 @@ func TestCorruptIndexIsRebuiltNeverUsed(t *testing.T) {
 	db := t.TempDir()
 	z := filepath.Join(t.TempDir(), "npm.zip")
 	os.WriteFile(z, zipOf(t, rec("GHSA-one", "npm", "lodash", "2026-11-20T00:00:00Z", nil)), 0o644)
-	if _, err := Import(db, z, now); err != nil {
+	if _, err := Import(db, z, now, time.Time{}); err != nil {
 		t.Fatal(err)
 	}
 	idx := filepath.Join(db, indexFile)
@@ -191,12 +191,12 @@ func TestImportRejectsBrokenZipAndKeepsOldData(t *testing.T) {
 	dir := t.TempDir()
 	good := filepath.Join(dir, "npm.zip")
 	os.WriteFile(good, zipOf(t, rec("GHSA-one", "npm", "lodash", "2026-11-20T00:00:00Z", nil)), 0o644)
-	if _, err := Import(db, good, now); err != nil {
+	if _, err := Import(db, good, now, time.Time{}); err != nil {
 		t.Fatal(err)
 	}
 	data := zipOf(t, rec("GHSA-two", "npm", "lodash", "2026-11-20T00:00:00Z", nil))
 	os.WriteFile(good, data[:len(data)-40], 0o644)
-	if _, err := Import(db, good, now); err == nil {
+	if _, err := Import(db, good, now, time.Time{}); err == nil {
 		t.Fatal("truncated zip imported")
 	}
 	ix, err := Open(db, now)
@@ -325,7 +325,7 @@ func FuzzOpenIndex(f *testing.F) {
 	src := f.TempDir()
 	data, _ := json.Marshal(rec("GHSA-one", "npm", "lodash", "2026-11-20T00:00:00Z", nil))
 	os.WriteFile(filepath.Join(src, "a.json"), data, 0o644)
-	if _, err := Import(dir, src, now); err != nil {
+	if _, err := Import(dir, src, now, time.Time{}); err != nil {
 		f.Fatal(err)
 	}
 	good, _ := os.ReadFile(filepath.Join(dir, indexFile))
@@ -342,4 +342,30 @@ func FuzzOpenIndex(f *testing.F) {
 		_, _ = ix.Lookup("npm", "lodash")
 		_, _ = ix.Lookup("PyPI", "zzz")
 	})
+}
+
+// TestImportAsOf: golang.org/x/vulndb's data/osv leaves "modified" at the zero time. Its
+// age is then unknown, never "as fresh as today"; --as-of states it, and survives a
+// rebuild.
+func TestImportAsOf(t *testing.T) {
+	src := t.TempDir()
+	writeJSONDir(t, src, rec("GO-2026-0001", "Go", "golang.org/x/net", "0001-01-01T00:00:00Z", nil))
+	db := t.TempDir()
+	meta, err := Import(db, src, now, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := meta.DataTime(); !got.IsZero() {
+		t.Errorf("data time %v, want unknown (zero)", got)
+	}
+	asOf := time.Date(2026, 11, 5, 0, 0, 0, 0, time.UTC)
+	if meta, err = Import(db, src, now, asOf); err != nil {
+		t.Fatal(err)
+	}
+	if got := meta.DataTime(); !got.Equal(asOf) || len(meta.Sources) != 1 {
+		t.Errorf("data time %v with %d sources, want %v from one", got, len(meta.Sources), asOf)
+	}
+	if meta, err = Rebuild(db, now); err != nil || !meta.DataTime().Equal(asOf) {
+		t.Errorf("after rebuild: %v %v", meta.DataTime(), err)
+	}
 }

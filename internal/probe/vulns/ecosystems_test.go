@@ -42,7 +42,7 @@ const (
 // and review the diff line by line.
 func TestGoldenEcosystems(t *testing.T) {
 	dbDir := t.TempDir()
-	meta, err := vulndb.Import(dbDir, ecosystemsOSV, now)
+	meta, err := vulndb.Import(dbDir, ecosystemsOSV, now, time.Time{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -114,7 +114,9 @@ func (p *Probe) Run(ctx context.Context, t *target.Target) (*probe.Result, error
 	if p.note != "" {
 		res.Warnings = append(res.Warnings, p.note)
 	}
-	if age := p.opts.Now().Sub(p.db.Meta().DataTime()); age > MaxAge {
+	if p.db.Meta().DataTime().IsZero() {
+		res.Warnings = append(res.Warnings, "VM-3: the vulnerability database's data date is unknown (imported records without a modified date); import them with `posture db import --as-of DATE`, or run `posture db update`")
+	} else if age := p.opts.Now().Sub(p.db.Meta().DataTime()); age > MaxAge {
 		res.Warnings = append(res.Warnings, fmt.Sprintf("VM-3: the vulnerability database is %d days old (data as of %s); run `posture db update` for current advisories",
 			int(age.Hours()/24), p.db.Meta().DataTime().Format("2006-01-02")))
 	}

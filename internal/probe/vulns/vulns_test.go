@@ -55,7 +55,7 @@ func writeDB(t *testing.T) string {
 		}
 	}
 	db := t.TempDir()
-	if _, err := vulndb.Import(db, src, now); err != nil {
+	if _, err := vulndb.Import(db, src, now, time.Time{}); err != nil {
 		t.Fatal(err)
 	}
 	return db
