@@ -30,14 +30,15 @@ type facts struct {
 	DH        []string            // finite-field groups: DHE parameters and TLS 1.3 FFDHE groups, "ffdhe2048", "1024 bits"
 	Order     string              // who picks the suite: "server", "client", "server below TLS 1.3", "server in TLS 1.3 only"
 	Fallback  string              // TLS_FALLBACK_SCSV: "protected", "missing", "nonstandard", "n/a" (nothing to fall back to)
-	CCS       string              // CVE-2014-0224: "vulnerable", "ok", "n/a" (TLS 1.3 only)
+	CCS       string              // CVE-2014-0224: "vulnerable" or "ok"
+	ROBOT     string              // "vulnerable", "ok", "n/a" (no RSA key exchange)
 }
 
 // testsslArgs is how both the benchmark and the agreement test run testssl.sh:
 // protocols, suites per protocol, certificate (server defaults), forward secrecy with
-// curves and groups, server preferences, downgrade protection, CCS injection, HTTP
-// headers.
-const testsslArgs = "--quiet --color 0 --warnings off --ip 127.0.0.1 -p -E -S -f -P -Z -I -h"
+// curves and groups, server preferences, downgrade protection, CCS injection, ROBOT,
+// HTTP headers.
+const testsslArgs = "--quiet --color 0 --warnings off --ip 127.0.0.1 -p -E -S -f -P -Z -I -BB -h"
 
 // comparison lines two sets of facts up, as one row of the agreement table.
 type comparison struct {
@@ -50,7 +51,7 @@ func (c comparison) agree() bool {
 	p, s := c.posture, c.testssl
 	suitesOK, _ := sameSuites(p.Suites, s.Suites)
 	return slices.Equal(p.Protocols, s.Protocols) && suitesOK && slices.Equal(p.Cert, s.Cert) && p.HSTS == s.HSTS &&
-		slices.Equal(p.Curves, s.Curves) && slices.Equal(p.DH, s.DH) && p.Order == s.Order && p.Fallback == s.Fallback && p.CCS == s.CCS
+		slices.Equal(p.Curves, s.Curves) && slices.Equal(p.DH, s.DH) && p.Order == s.Order && p.Fallback == s.Fallback && p.CCS == s.CCS && p.ROBOT == s.ROBOT
 }
 
 // readTestssl turns testssl.sh's JSON findings into facts.
@@ -119,14 +120,9 @@ func readTestssl(t *testing.T, path string) facts {
 				f.Fallback = it.Finding
 			}
 		case it.ID == "CCS":
-			switch {
-			case strings.Contains(it.Finding, "VULNERABLE"):
-				f.CCS = "vulnerable"
-			case strings.Contains(it.Finding, "not vulnerable"):
-				f.CCS = "ok"
-			default: // testssl.sh 3.0 does not test a server with TLS 1.3 only
-				f.CCS = "n/a"
-			}
+			f.CCS = vulnVerdict(it.Finding)
+		case it.ID == "ROBOT":
+			f.ROBOT = vulnVerdict(it.Finding)
 		case it.ID == "DH_groups":
 			// "ffdhe2048 ffdhe3072 …" for standard groups, "Unknown DH group (1024 bits)"
 			// for a server's own.
@@ -187,11 +183,23 @@ func postureFacts(t *testing.T, srv *nginxtest.Server, site, reportPath string) 
 	case c == nil || c.Err != nil:
 		f.CCS = "unknown"
 	case c.Version == 0:
-		f.CCS = "n/a"
+		// Only TLS 1.3, which has no ChangeCipherSpec to inject: testssl.sh calls that
+		// "not vulnerable", and it is.
+		f.CCS = "ok"
 	case c.Vulnerable:
 		f.CCS = "vulnerable"
 	default:
 		f.CCS = "ok"
+	}
+	switch r := rep.ROBOT; {
+	case r == nil || r.Err != nil:
+		f.ROBOT = "unknown"
+	case r.Version == 0:
+		f.ROBOT = "n/a"
+	case r.Vulnerable:
+		f.ROBOT = "vulnerable"
+	default:
+		f.ROBOT = "ok"
 	}
 	name := map[tlsscan.Version]string{tlsscan.SSL30: "SSLv3", tlsscan.TLS10: "TLS1", tlsscan.TLS11: "TLS1_1", tlsscan.TLS12: "TLS1_2", tlsscan.TLS13: "TLS1_3"}
 	for _, p := range rep.Protocols {
@@ -240,6 +248,21 @@ func postureFacts(t *testing.T, srv *nginxtest.Server, site, reportPath string) 
 		}
 	}
 	return norm(f)
+}
+
+// vulnVerdict reads testssl.sh's verdict on one vulnerability: "VULNERABLE" (or "likely
+// VULNERABLE"), "not vulnerable" (with a reason), or "not vulnerable, no RSA key
+// transport cipher" when there is nothing to test, which posture calls not applicable.
+func vulnVerdict(finding string) string {
+	switch {
+	case strings.Contains(finding, "VULNERABLE"):
+		return "vulnerable"
+	case strings.Contains(finding, "no RSA key transport"):
+		return "n/a"
+	case strings.Contains(finding, "not vulnerable"):
+		return "ok"
+	}
+	return finding
 }
 
 // orderFact states posture's preferences as testssl.sh does: TLS 1.3 apart from the

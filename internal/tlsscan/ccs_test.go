@@ -13,13 +13,10 @@ import (
 // silence) and closing after the first answer; with no replies it closes at once.
 func ccsServer(t *testing.T, replies ...[]byte) string {
 	return rawServer(t, func(c net.Conn) {
-		_ = c.SetDeadline(time.Now().Add(5 * time.Second))
-		buf := make([]byte, 8192)
-		n, err := c.Read(buf)
-		if err != nil {
+		h, ok := readHello(t, c)
+		if !ok {
 			return
 		}
-		h := parseClientHello(t, buf[:n])
 		flight := recordBytes(recordHandshake, append(handshakeMsg(hsServerHello, serverHelloBody(TLS12, nil, h.suites[0])), handshakeMsg(hsServerHelloDone, nil)...))
 		if _, err := c.Write(flight); err != nil || len(replies) == 0 {
 			return

@@ -202,3 +202,15 @@ func scan(t testing.TB, n *netx.Net, addr string, opt Options) (*Report, error) 
 	defer cancel()
 	return Scan(ctx, n, addr, opt)
 }
+
+// readHello reads a ClientHello from a raw server's connection, with a deadline for the
+// whole exchange; false when the client sent nothing.
+func readHello(t *testing.T, c net.Conn) (parsedHello, bool) {
+	_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+	buf := make([]byte, 8192)
+	n, err := c.Read(buf)
+	if err != nil {
+		return parsedHello{}, false
+	}
+	return parseClientHello(t, buf[:n]), true
+}

@@ -92,6 +92,14 @@ func TestScanNginxPresets(t *testing.T) {
 				t.Errorf("%s: fallback %+v", s.Name, rep.Fallback)
 			}
 		}
+		// OpenSSL 3 answers every premaster secret alike; the intermediate profile has no
+		// RSA key exchange at all.
+		rsaKx := s.Name != "modern" && s.Name != "intermediate"
+		if r := rep.ROBOT; r.Vulnerable || r.Err != nil || (r.Version != 0) != rsaKx || rsaKx && (len(r.Answers) != 5 || !allSame(r.Answers)) {
+			t.Errorf("%s: ROBOT %+v", s.Name, r)
+		} else if rsaKx && s.Name == "legacy" {
+			t.Logf("ROBOT answers of OpenSSL: %s", strings.Join(r.Answers, "; "))
+		}
 		for _, v := range Versions {
 			p := rep.Protocol(v)
 			var names []string

@@ -12,13 +12,10 @@ import (
 // it offers: client order, and no fallback protection.
 func echoFirstServer(t *testing.T) string {
 	return rawServer(t, func(c net.Conn) {
-		_ = c.SetReadDeadline(time.Now().Add(2 * time.Second))
-		buf := make([]byte, 8192)
-		n, err := c.Read(buf)
-		if err != nil {
+		h, ok := readHello(t, c)
+		if !ok {
 			return
 		}
-		h := parseClientHello(t, buf[:n])
 		if h.version > uint16(TLS12) || len(h.suites) == 0 {
 			_, _ = c.Write(recordBytes(recordAlert, []byte{2, 70}))
 			return

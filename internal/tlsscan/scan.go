@@ -31,7 +31,7 @@ type Options struct {
 	SkipCertificate bool
 	// SkipKeyExchange leaves out the DHE parameters and the named groups, and the
 	// handshakes measured with them: protocol features, fallback protection, preference,
-	// the CCS injection test.
+	// the CCS injection and ROBOT tests.
 	SkipKeyExchange bool
 }
 
@@ -53,8 +53,10 @@ type Report struct {
 	// protection, and who chooses the suite at each version with more than one.
 	Fallback    *Fallback
 	Preferences []Preference
-	// CCS is the early ChangeCipherSpec test, measured with KeyExchange too.
+	// CCS and ROBOT are the early ChangeCipherSpec and Bleichenbacher oracle tests,
+	// measured with KeyExchange too.
 	CCS     *CCSInjection
+	ROBOT   *ROBOT
 	Elapsed time.Duration
 }
 
@@ -116,6 +118,9 @@ func (r *Report) Incomplete() []string {
 	}
 	if r.CCS != nil && r.CCS.Err != nil {
 		out = append(out, r.CCS.Err.Error())
+	}
+	if r.ROBOT != nil && r.ROBOT.Err != nil {
+		out = append(out, r.ROBOT.Err.Error())
 	}
 	for _, p := range r.Preferences {
 		if p.Err != nil {
@@ -214,9 +219,12 @@ func Scan(ctx context.Context, n *netx.Net, addr string, opt Options) (*Report, 
 		wg.Go(func() { fb = s.fallback(ctx, rep) })
 		var ccs CCSInjection
 		wg.Go(func() { prefs = s.preferences(ctx, rep) })
+		var robot ROBOT
 		wg.Go(func() { ccs = s.ccsInjection(ctx, rep) })
+		wg.Go(func() { robot = s.robot(ctx, rep) })
 		wg.Wait()
-		rep.KeyExchange, rep.Features, rep.Fallback, rep.Preferences, rep.CCS = &kx, &ft, &fb, prefs, &ccs
+		rep.KeyExchange, rep.Features, rep.Fallback, rep.Preferences = &kx, &ft, &fb, prefs
+		rep.CCS, rep.ROBOT = &ccs, &robot
 	}
 	if !opt.SkipCertificate {
 		if chainErr != nil {

@@ -107,6 +107,7 @@ func judge(rp *reporter, rep *tlsscan.Report, profile *tlsscan.Profile) {
 	judgeFeatures(rp, rep.Features)
 	judgeFallback(rp, rep.Fallback)
 	judgeCCS(rp, rep.CCS)
+	judgeROBOT(rp, rep.ROBOT)
 	judgePreferences(rp, rep)
 
 	certReported := judgeCertificate(rp, rep)

@@ -120,3 +120,13 @@ func judgeCCS(rp *reporter, c *tlsscan.CCSInjection) {
 		"The server accepts a ChangeCipherSpec before the key exchange (CVE-2014-0224): a man in the middle makes both sides use keys derived from an empty master secret and reads or alters the traffic",
 		"Upgrade OpenSSL (1.0.1h, 1.0.0m, 0.9.8za or later)")
 }
+
+// judgeROBOT reports a Bleichenbacher padding oracle in the RSA key exchange.
+func judgeROBOT(rp *reporter, r *tlsscan.ROBOT) {
+	if r == nil || r.Err != nil || !r.Vulnerable {
+		return
+	}
+	rp.add(ctlPractice, RuleROBOT, policy.Critical, "robot", fmt.Sprintf("%s RSA key exchange, answers to five premaster secrets: %s", r.Version, strings.Join(r.Answers, "; ")),
+		"The server answers a badly padded RSA premaster secret differently from a well padded one (ROBOT, a Bleichenbacher oracle): an attacker can decrypt recorded sessions that used RSA key exchange, and sign with the server's key",
+		"Update the TLS library or the load balancer's firmware, and drop the RSA key exchange suites (TLS_RSA_*) in favour of ECDHE")
+}

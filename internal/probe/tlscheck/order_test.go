@@ -96,3 +96,23 @@ func TestJudgeCCS(t *testing.T) {
 		}
 	}
 }
+
+func TestJudgeROBOT(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		r    *tlsscan.ROBOT
+		want string
+	}{
+		{"not measured", nil, ""},
+		{"no RSA key exchange", &tlsscan.ROBOT{}, ""},
+		{"sound", &tlsscan.ROBOT{Version: tlsscan.TLS12, Answers: []string{"a", "a", "a", "a", "a"}}, ""},
+		{"oracle", &tlsscan.ROBOT{Version: tlsscan.TLS12, Vulnerable: true, Answers: []string{"a", "b", "b", "b", "b"}}, "endpoint/tls-robot robot critical"},
+		{"could not tell", &tlsscan.ROBOT{Version: tlsscan.TLS12, Err: errors.New("answers changed")}, ""},
+	} {
+		r := &probe.Result{}
+		judgeROBOT(&reporter{r: r, loc: "https://example.test/"}, c.r)
+		if g := got(r); g != c.want {
+			t.Errorf("%s: findings\n%s\nwant\n%s", c.name, g, c.want)
+		}
+	}
+}

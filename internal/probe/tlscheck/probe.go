@@ -39,6 +39,7 @@ const (
 	RuleFallback      = "endpoint/tls-fallback"
 	RuleCipherOrder   = "endpoint/tls-cipher-order"
 	RuleCCS           = "endpoint/tls-ccs-injection"
+	RuleROBOT         = "endpoint/tls-robot"
 )
 
 const (
