@@ -32,13 +32,14 @@ type facts struct {
 	Fallback  string              // TLS_FALLBACK_SCSV: "protected", "missing", "nonstandard", "n/a" (nothing to fall back to)
 	CCS       string              // CVE-2014-0224: "vulnerable" or "ok"
 	ROBOT     string              // "vulnerable", "ok", "n/a" (no RSA key exchange)
+	Ticket    string              // Ticketbleed: "vulnerable", "ok", "n/a" (no session tickets before TLS 1.3)
 }
 
 // testsslArgs is how both the benchmark and the agreement test run testssl.sh:
 // protocols, suites per protocol, certificate (server defaults), forward secrecy with
 // curves and groups, server preferences, downgrade protection, CCS injection, ROBOT,
-// HTTP headers.
-const testsslArgs = "--quiet --color 0 --warnings off --ip 127.0.0.1 -p -E -S -f -P -Z -I -BB -h"
+// Ticketbleed, HTTP headers.
+const testsslArgs = "--quiet --color 0 --warnings off --ip 127.0.0.1 -p -E -S -f -P -Z -I -BB -T -h"
 
 // comparison lines two sets of facts up, as one row of the agreement table.
 type comparison struct {
@@ -51,7 +52,7 @@ func (c comparison) agree() bool {
 	p, s := c.posture, c.testssl
 	suitesOK, _ := sameSuites(p.Suites, s.Suites)
 	return slices.Equal(p.Protocols, s.Protocols) && suitesOK && slices.Equal(p.Cert, s.Cert) && p.HSTS == s.HSTS &&
-		slices.Equal(p.Curves, s.Curves) && slices.Equal(p.DH, s.DH) && p.Order == s.Order && p.Fallback == s.Fallback && p.CCS == s.CCS && p.ROBOT == s.ROBOT
+		slices.Equal(p.Curves, s.Curves) && slices.Equal(p.DH, s.DH) && p.Order == s.Order && p.Fallback == s.Fallback && p.CCS == s.CCS && p.ROBOT == s.ROBOT && p.Ticket == s.Ticket
 }
 
 // readTestssl turns testssl.sh's JSON findings into facts.
@@ -123,6 +124,8 @@ func readTestssl(t *testing.T, path string) facts {
 			f.CCS = vulnVerdict(it.Finding)
 		case it.ID == "ROBOT":
 			f.ROBOT = vulnVerdict(it.Finding)
+		case it.ID == "ticketbleed":
+			f.Ticket = vulnVerdict(it.Finding)
 		case it.ID == "DH_groups":
 			// "ffdhe2048 ffdhe3072 …" for standard groups, "Unknown DH group (1024 bits)"
 			// for a server's own.
@@ -201,6 +204,16 @@ func postureFacts(t *testing.T, srv *nginxtest.Server, site, reportPath string) 
 	default:
 		f.ROBOT = "ok"
 	}
+	switch tb := rep.Ticketbleed; {
+	case tb == nil || tb.Err != nil:
+		f.Ticket = "unknown"
+	case tb.Version == 0:
+		f.Ticket = "n/a"
+	case tb.Vulnerable:
+		f.Ticket = "vulnerable"
+	default:
+		f.Ticket = "ok"
+	}
 	name := map[tlsscan.Version]string{tlsscan.SSL30: "SSLv3", tlsscan.TLS10: "TLS1", tlsscan.TLS11: "TLS1_1", tlsscan.TLS12: "TLS1_2", tlsscan.TLS13: "TLS1_3"}
 	for _, p := range rep.Protocols {
 		if !p.Accepted {
@@ -252,12 +265,13 @@ func postureFacts(t *testing.T, srv *nginxtest.Server, site, reportPath string) 
 
 // vulnVerdict reads testssl.sh's verdict on one vulnerability: "VULNERABLE" (or "likely
 // VULNERABLE"), "not vulnerable" (with a reason), or "not vulnerable, no RSA key
-// transport cipher" when there is nothing to test, which posture calls not applicable.
+// transport cipher" or "no session ticket extension" when there is nothing to test,
+// which posture calls not applicable.
 func vulnVerdict(finding string) string {
 	switch {
 	case strings.Contains(finding, "VULNERABLE"):
 		return "vulnerable"
-	case strings.Contains(finding, "no RSA key transport"):
+	case strings.Contains(finding, "no RSA key transport"), strings.Contains(finding, "no session ticket"):
 		return "n/a"
 	case strings.Contains(finding, "not vulnerable"):
 		return "ok"

@@ -6,13 +6,14 @@
 # group and secp192r1, one that prefers a CBC suite). Prints:
 #   - an agreement table: accepted protocols, every accepted suite per protocol (by code
 #     point), certificate problems, HSTS, ECDHE curves and finite-field DH groups, who
-#     chooses the suite, downgrade protection, CCS injection, ROBOT, as each tool reports them;
+#     chooses the suite, downgrade protection, CCS injection, ROBOT, Ticketbleed, as each
+#     tool reports them;
 #   - wall time per site (hyperfine medians) and the testssl.sh/posture ratio;
 #   - posture alone sweeping SWEEP (default 200) loopback endpoints in one run.
 # posture's timing is a whole `posture scan` of the endpoint (TLS and HTTP checks);
-# testssl.sh runs -p -E -S -f -P -Z -I -BB -h (protocols, ciphers per protocol, certificate, forward
+# testssl.sh runs -p -E -S -f -P -Z -I -BB -T -h (protocols, ciphers per protocol, certificate, forward
 # secrecy with curves and DH groups, server cipher order, TLS_FALLBACK_SCSV, CCS
-# injection, ROBOT, headers).
+# injection, ROBOT, Ticketbleed, headers).
 # env: RUNS (posture runs per site, default 10), TESTSSL_RUNS (default 1: it takes
 # ~30-60 s a site), SWEEP (200), SWEEP_RUNS (3), SITES (comma-separated subset),
 # BENCH_DIR (.cache/bench/endpoints). Installs what it needs on a Debian machine.

@@ -27,6 +27,9 @@ type helloSpec struct {
 	// empty key_share otherwise, which asks the server to name its group in a
 	// HelloRetryRequest.
 	groups []uint16
+	// sessionID, when not nil, replaces the random 32-byte session id; ticket, when not
+	// nil, is sent in a session_ticket extension (the Ticketbleed check).
+	sessionID, ticket []byte
 }
 
 // Groups offered. X25519 and the NIST curves cover practically every server; the
@@ -91,7 +94,10 @@ func buildClientHello(s helloSpec) ([]byte, error) {
 		h.raw(random[:])
 		h.vec(1, func() {
 			// A session id is required for TLS 1.3 middlebox compatibility and harmless before.
-			if s.version >= TLS10 {
+			switch {
+			case s.sessionID != nil:
+				h.raw(s.sessionID)
+			case s.version >= TLS10:
 				h.raw(session[:])
 			}
 		})
@@ -166,6 +172,9 @@ func extensions(h *builder, s helloSpec) {
 		})
 	})
 	h.ext(extECPointFormats, func() { h.vec(1, func() { h.raw([]byte{0, 1, 2}) }) })
+	if s.ticket != nil {
+		h.ext(extSessionTicket, func() { h.raw(s.ticket) })
+	}
 	if s.version >= TLS12 {
 		h.ext(extSignatureAlgorithms, func() {
 			h.vec(2, func() {

@@ -17,6 +17,7 @@ const (
 	extHeartbeat           = 15
 	extSignatureAlgorithms = 13
 	extExtendedMasterSec   = 23
+	extSessionTicket       = 35
 	extSupportedVersions   = 43
 	extPSKModes            = 45
 	extKeyShare            = 51

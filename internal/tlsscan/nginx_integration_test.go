@@ -100,6 +100,10 @@ func TestScanNginxPresets(t *testing.T) {
 		} else if rsaKx && s.Name == "legacy" {
 			t.Logf("ROBOT answers of OpenSSL: %s", strings.Join(r.Answers, "; "))
 		}
+		// nginx issues session tickets by default and OpenSSL echoes the session id.
+		if tb := rep.Ticketbleed; tb.Vulnerable || tb.Err != nil || (tb.Version != 0) != (s.Name != "modern") {
+			t.Errorf("%s: Ticketbleed %+v", s.Name, tb)
+		}
 		for _, v := range Versions {
 			p := rep.Protocol(v)
 			var names []string

@@ -31,7 +31,7 @@ type Options struct {
 	SkipCertificate bool
 	// SkipKeyExchange leaves out the DHE parameters and the named groups, and the
 	// handshakes measured with them: protocol features, fallback protection, preference,
-	// the CCS injection and ROBOT tests.
+	// the CCS injection, ROBOT and Ticketbleed tests.
 	SkipKeyExchange bool
 }
 
@@ -53,11 +53,12 @@ type Report struct {
 	// protection, and who chooses the suite at each version with more than one.
 	Fallback    *Fallback
 	Preferences []Preference
-	// CCS and ROBOT are the early ChangeCipherSpec and Bleichenbacher oracle tests,
-	// measured with KeyExchange too.
-	CCS     *CCSInjection
-	ROBOT   *ROBOT
-	Elapsed time.Duration
+	// CCS, ROBOT and Ticketbleed are the early ChangeCipherSpec, Bleichenbacher oracle
+	// and session-id leak tests, measured with KeyExchange too.
+	CCS         *CCSInjection
+	ROBOT       *ROBOT
+	Ticketbleed *Ticketbleed
+	Elapsed     time.Duration
 }
 
 // Accepted lists the versions the server accepted, oldest first.
@@ -121,6 +122,9 @@ func (r *Report) Incomplete() []string {
 	}
 	if r.ROBOT != nil && r.ROBOT.Err != nil {
 		out = append(out, r.ROBOT.Err.Error())
+	}
+	if r.Ticketbleed != nil && r.Ticketbleed.Err != nil {
+		out = append(out, r.Ticketbleed.Err.Error())
 	}
 	for _, p := range r.Preferences {
 		if p.Err != nil {
@@ -221,10 +225,12 @@ func Scan(ctx context.Context, n *netx.Net, addr string, opt Options) (*Report, 
 		wg.Go(func() { prefs = s.preferences(ctx, rep) })
 		var robot ROBOT
 		wg.Go(func() { ccs = s.ccsInjection(ctx, rep) })
+		var tb Ticketbleed
 		wg.Go(func() { robot = s.robot(ctx, rep) })
+		wg.Go(func() { tb = s.ticketbleed(ctx, rep) })
 		wg.Wait()
 		rep.KeyExchange, rep.Features, rep.Fallback, rep.Preferences = &kx, &ft, &fb, prefs
-		rep.CCS, rep.ROBOT = &ccs, &robot
+		rep.CCS, rep.ROBOT, rep.Ticketbleed = &ccs, &robot, &tb
 	}
 	if !opt.SkipCertificate {
 		if chainErr != nil {

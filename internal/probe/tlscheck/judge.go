@@ -108,6 +108,7 @@ func judge(rp *reporter, rep *tlsscan.Report, profile *tlsscan.Profile) {
 	judgeFallback(rp, rep.Fallback)
 	judgeCCS(rp, rep.CCS)
 	judgeROBOT(rp, rep.ROBOT)
+	judgeTicketbleed(rp, rep.Ticketbleed)
 	judgePreferences(rp, rep)
 
 	certReported := judgeCertificate(rp, rep)

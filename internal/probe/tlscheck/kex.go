@@ -130,3 +130,13 @@ func judgeROBOT(rp *reporter, r *tlsscan.ROBOT) {
 		"The server answers a badly padded RSA premaster secret differently from a well padded one (ROBOT, a Bleichenbacher oracle): an attacker can decrypt recorded sessions that used RSA key exchange, and sign with the server's key",
 		"Update the TLS library or the load balancer's firmware, and drop the RSA key exchange suites (TLS_RSA_*) in favour of ECDHE")
 }
+
+// judgeTicketbleed reports a server that leaks memory in the session id of a resumption.
+func judgeTicketbleed(rp *reporter, tb *tlsscan.Ticketbleed) {
+	if tb == nil || tb.Err != nil || !tb.Vulnerable {
+		return
+	}
+	rp.add(ctlPractice, RuleTicketbleed, policy.High, "ticketbleed", fmt.Sprintf("%s: a 16-byte session id with a session ticket came back as 32 bytes, %d of them the server's", tb.Version, len(tb.Leaked)),
+		"The server leaks up to 31 bytes of its memory in the session id of every resumption by session ticket (Ticketbleed, CVE-2016-9244): repeated, that exposes other connections' secrets",
+		"Update the F5 BIG-IP software, or disable session tickets on its SSL profile until then")
+}

@@ -116,3 +116,23 @@ func TestJudgeROBOT(t *testing.T) {
 		}
 	}
 }
+
+func TestJudgeTicketbleed(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		tb   *tlsscan.Ticketbleed
+		want string
+	}{
+		{"not measured", nil, ""},
+		{"no tickets", &tlsscan.Ticketbleed{Reason: "the server issues no session tickets"}, ""},
+		{"echoed", &tlsscan.Ticketbleed{Version: tlsscan.TLS12}, ""},
+		{"leaks", &tlsscan.Ticketbleed{Version: tlsscan.TLS12, Vulnerable: true, Leaked: make([]byte, 16)}, "endpoint/tls-ticketbleed ticketbleed high"},
+		{"could not tell", &tlsscan.Ticketbleed{Version: tlsscan.TLS12, Err: errors.New("reset")}, ""},
+	} {
+		r := &probe.Result{}
+		judgeTicketbleed(&reporter{r: r, loc: "https://example.test/"}, c.tb)
+		if g := got(r); g != c.want {
+			t.Errorf("%s: findings\n%s\nwant\n%s", c.name, g, c.want)
+		}
+	}
+}

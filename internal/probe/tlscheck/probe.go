@@ -40,6 +40,7 @@ const (
 	RuleCipherOrder   = "endpoint/tls-cipher-order"
 	RuleCCS           = "endpoint/tls-ccs-injection"
 	RuleROBOT         = "endpoint/tls-robot"
+	RuleTicketbleed   = "endpoint/tls-ticketbleed"
 )
 
 const (
