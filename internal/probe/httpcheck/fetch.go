@@ -104,6 +104,11 @@ func (f *fetcher) close() {
 
 // get requests u (GET unless method says otherwise), reading at most limit bytes of body.
 func (f *fetcher) get(ctx context.Context, method, u string, limit int64) (*response, error) {
+	return f.getWith(ctx, method, u, limit, nil)
+}
+
+// getWith is get with extra request headers.
+func (f *fetcher) getWith(ctx context.Context, method, u string, limit int64, hdr http.Header) (*response, error) {
 	if method == "" {
 		method = http.MethodGet
 	}
@@ -119,7 +124,7 @@ func (f *fetcher) get(ctx context.Context, method, u string, limit int64) (*resp
 		if unverified {
 			c = f.insecure
 		}
-		r, err := f.once(ctx, c, method, u, limit)
+		r, err := f.once(ctx, c, method, u, limit, hdr)
 		if err == nil {
 			return r, nil
 		}
@@ -152,13 +157,16 @@ func (f *fetcher) get(ctx context.Context, method, u string, limit int64) (*resp
 	}
 }
 
-func (f *fetcher) once(ctx context.Context, c *http.Client, method, u string, limit int64) (*response, error) {
+func (f *fetcher) once(ctx context.Context, c *http.Client, method, u string, limit int64, hdr http.Header) (*response, error) {
 	req, err := http.NewRequestWithContext(ctx, method, u, nil)
 	if err != nil {
 		return nil, err
 	}
 	req.Header.Set("User-Agent", userAgent)
 	req.Header.Set("Accept", "*/*")
+	for k, v := range hdr {
+		req.Header[k] = v
+	}
 	resp, err := c.Do(req)
 	if err != nil {
 		return nil, err

@@ -1,6 +1,7 @@
 package httpcheck
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -85,6 +86,29 @@ func (s *scan) checkPage(r *response) {
 	if l, found := DetectListing(r.body); found {
 		s.reportListing(r, l, "directory-listing")
 	}
+}
+
+// checkCompression asks for the page again with every common encoding allowed and notes
+// an HTTPS page that comes back compressed. BREACH recovers a secret from the size of
+// compressed responses when the page holds the secret and reflects what an attacker
+// sends; posture cannot see either from outside, so this is a note (testssl.sh says
+// "potentially vulnerable"), not a failure. The body is not decoded.
+func (s *scan) checkCompression(ctx context.Context, page *response) {
+	if !page.tls || !page.isHTML() {
+		return
+	}
+	r, err := s.f.getWith(ctx, http.MethodGet, page.url, 64<<10, http.Header{"Accept-Encoding": {"gzip, deflate, br"}})
+	if err != nil {
+		return // the page answered a moment ago; the other checks report a dead site
+	}
+	enc := strings.TrimSpace(r.header.Get("Content-Encoding"))
+	if enc == "" || strings.EqualFold(enc, "identity") {
+		return
+	}
+	s.rep.add(issue{control: ctlOWASP, rule: "breach", severity: "info", url: page.url, key: "compressed",
+		message:  "The page is sent compressed (" + enc + ") over HTTPS: if it carries a secret (a CSRF token, a session value) and reflects request input, BREACH can recover the secret from response sizes.",
+		evidence: finding.Plain("Content-Encoding: " + enc),
+		fix:      "Mask per-request secrets (a CSRF token XORed with a fresh random value in each response), or turn compression off for pages that hold secrets and reflect input."})
 }
 
 func (s *scan) reportListing(r *response, l Listing, rule string) {

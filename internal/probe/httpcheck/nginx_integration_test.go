@@ -43,6 +43,9 @@ location /phpmyadmin/ { auth_basic "admin"; auth_basic_user_file htpasswd-none; 
 location = /admin { default_type text/html; return 200 '<html><head><title>Admin</title></head><body><form method="post"><input name="u"><input type="password" name="p"></form></body></html>'; }`,
 			Files: map[string]string{"index.html": "<!doctype html><html><head><title>App</title></head><body><div id=root></div></body></html>"},
 		},
+		// HTML sent gzip-compressed over HTTPS: a BREACH note, nothing more.
+		{Name: "gzip", Directives: good + "\ngzip on;\ngzip_min_length 1;",
+			Files: map[string]string{"index.html": "<!doctype html><html><head><title>Compressed</title></head><body>" + strings.Repeat("<p>text</p>", 50) + "</body></html>"}},
 	}
 }
 
@@ -76,6 +79,7 @@ func TestAgainstNginx(t *testing.T) {
 		// on the redirect even where the https side turns it off.
 		{site: "exposed", want: []string{"http/directory-listing", "http/dotenv", "http/server-status", "http/version-banner", "http/wp-config-backup", "http/wp-users-enumeration"}},
 		{site: "spa", want: []string{"http/version-banner"}},
+		{site: "gzip", want: []string{"http/breach", "http/version-banner"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.site, func(t *testing.T) {

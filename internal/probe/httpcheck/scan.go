@@ -108,6 +108,7 @@ func (s *scan) run(ctx context.Context) {
 	page := main.page()
 	if page != nil {
 		s.checkPage(page)
+		s.checkCompression(ctx, page)
 	} else {
 		s.rep.undecided(ctlOWASP, "security headers of the page not checked: "+main.stop)
 	}
