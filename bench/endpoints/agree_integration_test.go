@@ -15,7 +15,7 @@ import (
 // TestAgreementWithTestssl runs the benchmark's comparison in the test suite, on the
 // sites that exercise the most facts: legacy (three versions, 22 suites, client order,
 // downgrade protection), weak-kex (a 1024-bit DHE group, secp192r1) and weak-order (the
-// server's own order). posture and testssl.sh must agree on every fact, so a change in
+// server's own order, a compressed page). posture and testssl.sh must agree on every fact, so a change in
 // either that breaks agreement fails CI rather than waiting for the next benchmark.
 // testssl.sh takes about a minute per site, so the sites run in parallel.
 func TestAgreementWithTestssl(t *testing.T) {

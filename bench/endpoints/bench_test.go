@@ -74,7 +74,7 @@ func TestEndpointsBench(t *testing.T) {
 	printAgreement(cmp)
 
 	fmt.Printf("\n## Wall time per site (median; posture %s runs, testssl.sh %s)\n\n", runs, testsslRuns)
-	fmt.Printf("| site | posture (TLS+HTTP) | testssl.sh -p -E -S -f -P -Z -I -BB -T -h | ratio |\n|---|---|---|---|\n")
+	fmt.Printf("| site | posture (TLS+HTTP) | testssl.sh -p -E -S -f -P -Z -I -BB -T -B -h | ratio |\n|---|---|---|---|\n")
 	var ps, ts []float64
 	for _, r := range rows {
 		ps, ts = append(ps, r.postureMed), append(ts, r.sslMed)
@@ -175,7 +175,7 @@ func median(v []float64) float64 {
 // printAgreement writes the agreement table in Markdown and returns how many sites agree.
 func printAgreement(rows []comparison) int {
 	fmt.Printf("\n## Agreement with testssl.sh (per site: posture / testssl.sh)\n\n")
-	fmt.Printf("| site | protocols | suites (all versions) | certificate problems | HSTS | ECDHE curves | DH groups | suite order | fallback SCSV | CCS injection | ROBOT | Ticketbleed | agree |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+	fmt.Printf("| site | protocols | suites (all versions) | certificate problems | HSTS | ECDHE curves | DH groups | suite order | fallback SCSV | CCS injection | ROBOT | Ticketbleed | BREACH | agree |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 	agreeAll := 0
 	for _, r := range rows {
 		p, s := r.posture, r.testssl
@@ -184,12 +184,12 @@ func printAgreement(rows []comparison) int {
 		if ok {
 			agreeAll++
 		}
-		fmt.Printf("| %s | %s / %s | %d / %d %s | %s / %s | %s / %s | %s / %s | %s / %s | %s / %s | %s / %s | %s / %s | %s / %s | %s / %s | %s |\n", r.site,
+		fmt.Printf("| %s | %s / %s | %d / %d %s | %s / %s | %s / %s | %s / %s | %s / %s | %s / %s | %s / %s | %s / %s | %s / %s | %s / %s | %s / %s | %s |\n", r.site,
 			strings.Join(p.Protocols, " "), strings.Join(s.Protocols, " "),
 			count(p.Suites), count(s.Suites), suiteDiff,
 			orNone(p.Cert), orNone(s.Cert), p.HSTS, s.HSTS,
 			orNone(p.Curves), orNone(s.Curves), orNone(p.DH), orNone(s.DH),
-			p.Order, s.Order, p.Fallback, s.Fallback, p.CCS, s.CCS, p.ROBOT, s.ROBOT, p.Ticket, s.Ticket, yes(ok))
+			p.Order, s.Order, p.Fallback, s.Fallback, p.CCS, s.CCS, p.ROBOT, s.ROBOT, p.Ticket, s.Ticket, p.Breach, s.Breach, yes(ok))
 	}
 	fmt.Printf("\n%d of %d sites agree on every compared fact.\n", agreeAll, len(rows))
 	return agreeAll

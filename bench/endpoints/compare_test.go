@@ -33,13 +33,14 @@ type facts struct {
 	CCS       string              // CVE-2014-0224: "vulnerable" or "ok"
 	ROBOT     string              // "vulnerable", "ok", "n/a" (no RSA key exchange)
 	Ticket    string              // Ticketbleed: "vulnerable", "ok", "n/a" (no session tickets before TLS 1.3)
+	Breach    string              // the page compressed over HTTPS: "compressed" or "no"
 }
 
 // testsslArgs is how both the benchmark and the agreement test run testssl.sh:
 // protocols, suites per protocol, certificate (server defaults), forward secrecy with
 // curves and groups, server preferences, downgrade protection, CCS injection, ROBOT,
-// Ticketbleed, HTTP headers.
-const testsslArgs = "--quiet --color 0 --warnings off --ip 127.0.0.1 -p -E -S -f -P -Z -I -BB -T -h"
+// Ticketbleed, BREACH, HTTP headers.
+const testsslArgs = "--quiet --color 0 --warnings off --ip 127.0.0.1 -p -E -S -f -P -Z -I -BB -T -B -h"
 
 // comparison lines two sets of facts up, as one row of the agreement table.
 type comparison struct {
@@ -52,7 +53,7 @@ func (c comparison) agree() bool {
 	p, s := c.posture, c.testssl
 	suitesOK, _ := sameSuites(p.Suites, s.Suites)
 	return slices.Equal(p.Protocols, s.Protocols) && suitesOK && slices.Equal(p.Cert, s.Cert) && p.HSTS == s.HSTS &&
-		slices.Equal(p.Curves, s.Curves) && slices.Equal(p.DH, s.DH) && p.Order == s.Order && p.Fallback == s.Fallback && p.CCS == s.CCS && p.ROBOT == s.ROBOT && p.Ticket == s.Ticket
+		slices.Equal(p.Curves, s.Curves) && slices.Equal(p.DH, s.DH) && p.Order == s.Order && p.Fallback == s.Fallback && p.CCS == s.CCS && p.ROBOT == s.ROBOT && p.Ticket == s.Ticket && p.Breach == s.Breach
 }
 
 // readTestssl turns testssl.sh's JSON findings into facts.
@@ -126,6 +127,10 @@ func readTestssl(t *testing.T, path string) facts {
 			f.ROBOT = vulnVerdict(it.Finding)
 		case it.ID == "ticketbleed":
 			f.Ticket = vulnVerdict(it.Finding)
+		case it.ID == "BREACH":
+			// "potentially VULNERABLE, gzip HTTP compression detected", "not vulnerable, no
+			// HTTP compression".
+			f.Breach = map[bool]string{true: "compressed", false: "no"}[strings.Contains(it.Finding, "compression detected")]
 		case it.ID == "DH_groups":
 			// "ffdhe2048 ffdhe3072 …" for standard groups, "Unknown DH group (1024 bits)"
 			// for a server's own.
@@ -149,7 +154,7 @@ func postureFacts(t *testing.T, srv *nginxtest.Server, site, reportPath string) 
 	n := netx.New(netx.Options{RootCAs: srv.CAPool, Timeout: 5 * time.Second})
 	rep, err := tlsscan.Scan(context.Background(), n, srv.Addr[site], tlsscan.Options{ServerName: "localhost", SkipCertificate: true})
 	must(t, err)
-	f := facts{Suites: map[string][]string{}, HSTS: "ok"}
+	f := facts{Suites: map[string][]string{}, HSTS: "ok", Breach: "no"}
 	if kx := rep.KeyExchange; kx != nil {
 		// testssl.sh lists the curves of every version together, under OpenSSL's names,
 		// and the finite-field groups (DHE's and TLS 1.3's) together.
@@ -256,6 +261,8 @@ func postureFacts(t *testing.T, srv *nginxtest.Server, site, reportPath string) 
 					f.Cert = append(f.Cert, "small-key")
 				case "http/hsts-missing":
 					f.HSTS = "missing"
+				case "http/breach":
+					f.Breach = "compressed"
 				}
 			}
 		}

@@ -3,17 +3,17 @@
 # the same real nginx sites (the integration tests' presets: modern, intermediate, legacy
 # TLS 1.0 with weak suites, no HSTS, directory listing, exposed .git, expired, wrong host,
 # self-signed, 1024-bit RSA, incomplete chain, a clean site, one with a 1024-bit DHE
-# group and secp192r1, one that prefers a CBC suite). Prints:
+# group and secp192r1, one that prefers a CBC suite and compresses its pages). Prints:
 #   - an agreement table: accepted protocols, every accepted suite per protocol (by code
 #     point), certificate problems, HSTS, ECDHE curves and finite-field DH groups, who
-#     chooses the suite, downgrade protection, CCS injection, ROBOT, Ticketbleed, as each
-#     tool reports them;
+#     chooses the suite, downgrade protection, CCS injection, ROBOT, Ticketbleed, BREACH,
+#     as each tool reports them;
 #   - wall time per site (hyperfine medians) and the testssl.sh/posture ratio;
 #   - posture alone sweeping SWEEP (default 200) loopback endpoints in one run.
 # posture's timing is a whole `posture scan` of the endpoint (TLS and HTTP checks);
-# testssl.sh runs -p -E -S -f -P -Z -I -BB -T -h (protocols, ciphers per protocol, certificate, forward
+# testssl.sh runs -p -E -S -f -P -Z -I -BB -T -B -h (protocols, ciphers per protocol, certificate, forward
 # secrecy with curves and DH groups, server cipher order, TLS_FALLBACK_SCSV, CCS
-# injection, ROBOT, Ticketbleed, headers).
+# injection, ROBOT, Ticketbleed, BREACH, headers).
 # env: RUNS (posture runs per site, default 10), TESTSSL_RUNS (default 1: it takes
 # ~30-60 s a site), SWEEP (200), SWEEP_RUNS (3), SITES (comma-separated subset),
 # BENCH_DIR (.cache/bench/endpoints). Installs what it needs on a Debian machine.

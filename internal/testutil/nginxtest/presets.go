@@ -62,12 +62,13 @@ func WeakKeyExchange() Site {
 }
 
 // WeakOrder is a site that chooses the suite itself and prefers a CBC suite to an AEAD
-// one, with TLS 1.0 to 1.2 so that there is a version to fall back to. Like
-// WeakKeyExchange it is not among Presets.
+// one, with TLS 1.0 to 1.2 so that there is a version to fall back to, and that sends
+// its pages gzip-compressed (the BREACH note). Like WeakKeyExchange it is not among
+// Presets.
 func WeakOrder() Site {
 	return Site{Name: "weak-order", Protocols: "TLSv1 TLSv1.1 TLSv1.2",
 		Ciphers:    "ECDHE-RSA-AES128-SHA:ECDHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0",
-		Directives: "ssl_prefer_server_ciphers on;\n" + hsts + "\n" + securityHeaders, Files: index("weak-order")}
+		Directives: "ssl_prefer_server_ciphers on;\ngzip on;\ngzip_min_length 1;\n" + hsts + "\n" + securityHeaders, Files: index("weak-order")}
 }
 
 // Preset returns the preset called name; it panics on a name Presets does not have,
