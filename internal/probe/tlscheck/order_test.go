@@ -55,82 +55,46 @@ func TestJudgePreferences(t *testing.T) {
 	}
 }
 
-func TestJudgeFallback(t *testing.T) {
+// TestJudgeVulnerabilities: each test's verdict becomes a finding only when the server
+// has the flaw, never when the test did not run or could not tell.
+func TestJudgeVulnerabilities(t *testing.T) {
+	fb := func(f *tlsscan.Fallback) func(*reporter) { return func(rp *reporter) { judgeFallback(rp, f) } }
+	ccs := func(c *tlsscan.CCSInjection) func(*reporter) { return func(rp *reporter) { judgeCCS(rp, c) } }
+	robot := func(r *tlsscan.ROBOT) func(*reporter) { return func(rp *reporter) { judgeROBOT(rp, r) } }
+	tb := func(b *tlsscan.Ticketbleed) func(*reporter) { return func(rp *reporter) { judgeTicketbleed(rp, b) } }
 	for _, c := range []struct {
-		name string
-		fb   *tlsscan.Fallback
-		want string
+		name  string
+		judge func(*reporter)
+		want  string
 	}{
-		{"not measured", nil, ""},
-		{"nothing to fall back to", &tlsscan.Fallback{From: tlsscan.TLS12}, ""},
-		{"protected", &tlsscan.Fallback{From: tlsscan.TLS12, To: tlsscan.TLS11, Protected: true}, ""},
-		{"accepted", &tlsscan.Fallback{From: tlsscan.TLS12, To: tlsscan.TLS10, Accepted: true}, "endpoint/tls-fallback no-fallback-scsv medium"},
-		{"accepted down to SSL 3.0", &tlsscan.Fallback{From: tlsscan.TLS10, To: tlsscan.SSL30, Accepted: true}, "endpoint/tls-fallback no-fallback-scsv high"},
-		{"other refusal", &tlsscan.Fallback{From: tlsscan.TLS12, To: tlsscan.TLS10, Refusal: "alert handshake_failure"}, "endpoint/tls-fallback fallback-nonstandard info"},
-		{"could not tell", &tlsscan.Fallback{From: tlsscan.TLS12, To: tlsscan.TLS10, Err: errors.New("reset")}, ""},
-	} {
-		r := &probe.Result{}
-		judgeFallback(&reporter{r: r, loc: "https://example.test/"}, c.fb)
-		if g := got(r); g != c.want {
-			t.Errorf("%s: findings\n%s\nwant\n%s", c.name, g, c.want)
-		}
-	}
-}
+		{"fallback not measured", fb(nil), ""},
+		{"nothing to fall back to", fb(&tlsscan.Fallback{From: tlsscan.TLS12}), ""},
+		{"fallback protected", fb(&tlsscan.Fallback{From: tlsscan.TLS12, To: tlsscan.TLS11, Protected: true}), ""},
+		{"fallback accepted", fb(&tlsscan.Fallback{From: tlsscan.TLS12, To: tlsscan.TLS10, Accepted: true}), "endpoint/tls-fallback no-fallback-scsv medium"},
+		{"fallback accepted down to SSL 3.0", fb(&tlsscan.Fallback{From: tlsscan.TLS10, To: tlsscan.SSL30, Accepted: true}), "endpoint/tls-fallback no-fallback-scsv high"},
+		{"fallback refused otherwise", fb(&tlsscan.Fallback{From: tlsscan.TLS12, To: tlsscan.TLS10, Refusal: "alert handshake_failure"}), "endpoint/tls-fallback fallback-nonstandard info"},
+		{"fallback could not tell", fb(&tlsscan.Fallback{From: tlsscan.TLS12, To: tlsscan.TLS10, Err: errors.New("reset")}), ""},
 
-func TestJudgeCCS(t *testing.T) {
-	for _, c := range []struct {
-		name string
-		ccs  *tlsscan.CCSInjection
-		want string
-	}{
-		{"not measured", nil, ""},
-		{"TLS 1.3 only", &tlsscan.CCSInjection{}, ""},
-		{"patched", &tlsscan.CCSInjection{Version: tlsscan.TLS10, Answer: "alert unexpected_message"}, ""},
-		{"vulnerable", &tlsscan.CCSInjection{Version: tlsscan.TLS10, Vulnerable: true, Answer: "alert bad_record_mac"}, "endpoint/tls-ccs-injection ccs-injection high"},
-		{"could not tell", &tlsscan.CCSInjection{Version: tlsscan.TLS10, Err: errors.New("reset")}, ""},
-	} {
-		r := &probe.Result{}
-		judgeCCS(&reporter{r: r, loc: "https://example.test/"}, c.ccs)
-		if g := got(r); g != c.want {
-			t.Errorf("%s: findings\n%s\nwant\n%s", c.name, g, c.want)
-		}
-	}
-}
+		{"CCS not measured", ccs(nil), ""},
+		{"CCS TLS 1.3 only", ccs(&tlsscan.CCSInjection{}), ""},
+		{"CCS patched", ccs(&tlsscan.CCSInjection{Version: tlsscan.TLS10, Answer: "alert unexpected_message"}), ""},
+		{"CCS vulnerable", ccs(&tlsscan.CCSInjection{Version: tlsscan.TLS10, Vulnerable: true, Answer: "alert bad_record_mac"}), "endpoint/tls-ccs-injection ccs-injection high"},
+		{"CCS could not tell", ccs(&tlsscan.CCSInjection{Version: tlsscan.TLS10, Err: errors.New("reset")}), ""},
 
-func TestJudgeROBOT(t *testing.T) {
-	for _, c := range []struct {
-		name string
-		r    *tlsscan.ROBOT
-		want string
-	}{
-		{"not measured", nil, ""},
-		{"no RSA key exchange", &tlsscan.ROBOT{}, ""},
-		{"sound", &tlsscan.ROBOT{Version: tlsscan.TLS12, Answers: []string{"a", "a", "a", "a", "a"}}, ""},
-		{"oracle", &tlsscan.ROBOT{Version: tlsscan.TLS12, Vulnerable: true, Answers: []string{"a", "b", "b", "b", "b"}}, "endpoint/tls-robot robot critical"},
-		{"could not tell", &tlsscan.ROBOT{Version: tlsscan.TLS12, Err: errors.New("answers changed")}, ""},
-	} {
-		r := &probe.Result{}
-		judgeROBOT(&reporter{r: r, loc: "https://example.test/"}, c.r)
-		if g := got(r); g != c.want {
-			t.Errorf("%s: findings\n%s\nwant\n%s", c.name, g, c.want)
-		}
-	}
-}
+		{"ROBOT not measured", robot(nil), ""},
+		{"no RSA key exchange", robot(&tlsscan.ROBOT{}), ""},
+		{"ROBOT sound", robot(&tlsscan.ROBOT{Version: tlsscan.TLS12, Answers: []string{"a", "a", "a", "a", "a"}}), ""},
+		{"ROBOT oracle", robot(&tlsscan.ROBOT{Version: tlsscan.TLS12, Vulnerable: true, Answers: []string{"a", "b", "b", "b", "b"}}), "endpoint/tls-robot robot critical"},
+		{"ROBOT could not tell", robot(&tlsscan.ROBOT{Version: tlsscan.TLS12, Err: errors.New("answers changed")}), ""},
 
-func TestJudgeTicketbleed(t *testing.T) {
-	for _, c := range []struct {
-		name string
-		tb   *tlsscan.Ticketbleed
-		want string
-	}{
-		{"not measured", nil, ""},
-		{"no tickets", &tlsscan.Ticketbleed{Reason: "the server issues no session tickets"}, ""},
-		{"echoed", &tlsscan.Ticketbleed{Version: tlsscan.TLS12}, ""},
-		{"leaks", &tlsscan.Ticketbleed{Version: tlsscan.TLS12, Vulnerable: true, Leaked: make([]byte, 16)}, "endpoint/tls-ticketbleed ticketbleed high"},
-		{"could not tell", &tlsscan.Ticketbleed{Version: tlsscan.TLS12, Err: errors.New("reset")}, ""},
+		{"Ticketbleed not measured", tb(nil), ""},
+		{"no tickets", tb(&tlsscan.Ticketbleed{Reason: "the server issues no session tickets"}), ""},
+		{"session id echoed", tb(&tlsscan.Ticketbleed{Version: tlsscan.TLS12}), ""},
+		{"session id leaks", tb(&tlsscan.Ticketbleed{Version: tlsscan.TLS12, Vulnerable: true, Leaked: make([]byte, 16)}), "endpoint/tls-ticketbleed ticketbleed high"},
+		{"Ticketbleed could not tell", tb(&tlsscan.Ticketbleed{Version: tlsscan.TLS12, Err: errors.New("reset")}), ""},
 	} {
 		r := &probe.Result{}
-		judgeTicketbleed(&reporter{r: r, loc: "https://example.test/"}, c.tb)
+		c.judge(&reporter{r: r, loc: "https://example.test/"})
 		if g := got(r); g != c.want {
 			t.Errorf("%s: findings\n%s\nwant\n%s", c.name, g, c.want)
 		}
