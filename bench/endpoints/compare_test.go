@@ -187,37 +187,17 @@ func postureFacts(t *testing.T, srv *nginxtest.Server, site, reportPath string) 
 	default:
 		f.Fallback = "nonstandard"
 	}
-	switch c := rep.CCS; {
-	case c == nil || c.Err != nil:
-		f.CCS = "unknown"
-	case c.Version == 0:
-		// Only TLS 1.3, which has no ChangeCipherSpec to inject: testssl.sh calls that
-		// "not vulnerable", and it is.
-		f.CCS = "ok"
-	case c.Vulnerable:
-		f.CCS = "vulnerable"
-	default:
-		f.CCS = "ok"
+	f.CCS, f.ROBOT, f.Ticket = "unknown", "unknown", "unknown"
+	if c := rep.CCS; c != nil {
+		// Only TLS 1.3 has no ChangeCipherSpec to inject: testssl.sh calls that "not
+		// vulnerable", and it is.
+		f.CCS = vulnFact(c.Err, c.Version != 0, c.Vulnerable, "ok")
 	}
-	switch r := rep.ROBOT; {
-	case r == nil || r.Err != nil:
-		f.ROBOT = "unknown"
-	case r.Version == 0:
-		f.ROBOT = "n/a"
-	case r.Vulnerable:
-		f.ROBOT = "vulnerable"
-	default:
-		f.ROBOT = "ok"
+	if r := rep.ROBOT; r != nil {
+		f.ROBOT = vulnFact(r.Err, r.Version != 0, r.Vulnerable, "n/a")
 	}
-	switch tb := rep.Ticketbleed; {
-	case tb == nil || tb.Err != nil:
-		f.Ticket = "unknown"
-	case tb.Version == 0:
-		f.Ticket = "n/a"
-	case tb.Vulnerable:
-		f.Ticket = "vulnerable"
-	default:
-		f.Ticket = "ok"
+	if tb := rep.Ticketbleed; tb != nil {
+		f.Ticket = vulnFact(tb.Err, tb.Version != 0, tb.Vulnerable, "n/a")
 	}
 	name := map[tlsscan.Version]string{tlsscan.SSL30: "SSLv3", tlsscan.TLS10: "TLS1", tlsscan.TLS11: "TLS1_1", tlsscan.TLS12: "TLS1_2", tlsscan.TLS13: "TLS1_3"}
 	for _, p := range rep.Protocols {
@@ -284,6 +264,20 @@ func vulnVerdict(finding string) string {
 		return "ok"
 	}
 	return finding
+}
+
+// vulnFact states one of posture's vulnerability tests as the comparison does: unknown
+// when it could not tell, notRun when there was nothing to test.
+func vulnFact(err error, ran, vulnerable bool, notRun string) string {
+	switch {
+	case err != nil:
+		return "unknown"
+	case !ran:
+		return notRun
+	case vulnerable:
+		return "vulnerable"
+	}
+	return "ok"
 }
 
 // orderFact states posture's preferences as testssl.sh does: TLS 1.3 apart from the
